@@ -1,0 +1,3 @@
+import { runRole } from '../platform/run-role';
+
+void runRole('api');

@@ -1,0 +1,90 @@
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createApp } from '../api/app';
+import { migrate } from '../db/migrate';
+import { createPool } from '../db/pool';
+import { createWorker } from '../worker/create-worker';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { installTemporalRuntime } from './temporal-runtime';
+import { ensureSearchAttributes } from './temporal-server';
+
+export interface RunningRelais {
+  apiUrl: string | undefined;
+  /** Drains the worker, closes the HTTP server and the connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the worker, the API or both in this process against an already reachable PostgreSQL
+ * (`databaseUrl`) and Temporal (`temporalAddress`). Migrations run first, under an advisory lock.
+ */
+export async function startRelais(options: {
+  config: Config;
+  databaseUrl: string;
+  temporalAddress: string;
+  logger: Logger;
+  roles: { api: boolean; worker: boolean };
+}): Promise<RunningRelais> {
+  const { config, logger } = options;
+  const pool = createPool(options.databaseUrl);
+  const stops: Array<() => Promise<void>> = [() => pool.end()];
+  try {
+    const { applied } = await migrate(pool);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+
+    if (options.roles.worker) {
+      installTemporalRuntime(logger);
+      const connection = await NativeConnection.connect({ address: options.temporalAddress });
+      stops.unshift(() => connection.close());
+      const worker: Worker = await createWorker({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        activities: createActivities({ pool }),
+      });
+      const workerRun = worker.run();
+      stops.unshift(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerRun;
+      });
+      logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker polling');
+    }
+
+    let apiUrl: string | undefined;
+    if (options.roles.api) {
+      const connection = await Connection.connect({ address: options.temporalAddress });
+      stops.unshift(() => connection.close());
+      await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+      const server: Server = await new Promise((resolve, reject) => {
+        const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
+        listening.once('error', reject);
+      });
+      stops.unshift(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive sockets would hold close() open for their idle timeout.
+            server.closeIdleConnections();
+          }),
+      );
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.PORT;
+      apiUrl = `http://${config.HOST}:${port}`;
+    }
+
+    return {
+      apiUrl,
+      async stop() {
+        for (const stop of stops.splice(0)) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.splice(0)) await stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,34 @@
+import { loadConfigOrExit } from './config';
+import { createLogger } from './logger';
+import { startRelais } from './relais';
+import { onShutdown } from './shutdown';
+
+/**
+ * Entry point of `npm run api` / `npm run worker` (and the production containers): one role, against
+ * the PostgreSQL and Temporal the configuration names. `npm start` is the all-in-one variant.
+ */
+export async function runRole(role: 'api' | 'worker'): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: `relais-${role}` });
+  if (!config.DATABASE_URL) {
+    process.stderr.write(`DATABASE_URL is required to run the ${role} alone (npm start provides one).\n`);
+    process.exit(2);
+  }
+  try {
+    const relais = await startRelais({
+      config,
+      databaseUrl: config.DATABASE_URL,
+      temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`,
+      logger,
+      roles: { api: role === 'api', worker: role === 'worker' },
+    });
+    onShutdown(
+      () => relais.stop(),
+      (line) => logger.info(line),
+    );
+    if (relais.apiUrl) logger.info({ url: relais.apiUrl }, 'API listening');
+  } catch (error) {
+    logger.fatal({ err: error }, `${role} could not start`);
+    process.exit(1);
+  }
+}

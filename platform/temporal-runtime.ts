@@ -1,0 +1,24 @@
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Logger } from './logger';
+
+let installed = false;
+
+/**
+ * Routes the SDK's logs into our structured logger and turns off the SDK's own signal handling:
+ * Relais drains the worker itself on SIGINT/SIGTERM, in order with the HTTP server and the pool.
+ * The Runtime is process-wide and can only be installed once.
+ */
+export function installTemporalRuntime(logger: Logger, level: LogLevel = 'WARN'): void {
+  if (installed) return;
+  installed = true;
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(level, (entry) => {
+      const method =
+        entry.level === 'TRACE'
+          ? 'trace'
+          : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+      logger[method]({ ...entry.meta, component: 'temporal-sdk' }, entry.message);
+    }),
+  });
+}

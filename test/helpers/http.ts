@@ -1,0 +1,21 @@
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+
+/** Serves `app` on a free loopback port for one test file. */
+export async function listen(app: Express): Promise<{ url: string; close(): Promise<void> }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+// Tests read response bodies loosely and assert on them field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = any;

@@ -1,0 +1,2 @@
+// The worker's workflow bundle entry point: every workflow type Relais runs is exported here.
+export { probeWorkflow } from './probe';
