@@ -15,18 +15,25 @@ export default tseslint.config(
     // Workflows must stay deterministic: the SDK replaces Date and Math.random, but timers and I/O must not leak in.
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      // Types of activities and connectors are fine; their code (I/O) must never enter the bundle.
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
-            'node:*',
-            'pg',
-            'undici',
-            'dropbox',
-            'ssh2-sftp-client',
-            '../db/*',
-            '../connectors/*',
-            '../api/*',
+            {
+              group: [
+                'node:*',
+                'pg',
+                'undici',
+                'dropbox',
+                'ssh2-sftp-client',
+                '../db/*',
+                '../connectors/*',
+                '../api/*',
+                '../activities/*',
+              ],
+              allowTypeImports: true,
+            },
           ],
         },
       ],

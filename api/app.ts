@@ -3,18 +3,29 @@ import express from 'express';
 import { pinoHttp } from 'pino-http';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import type { ConnectorRegistry } from '../connectors/registry';
+import { publicBaseUrl, returnUrlOrigins, type Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
+import type { Vault } from '../platform/vault';
+import { requireTenant } from './auth';
 import { errorHandler, notFound } from './errors';
+import { connectionRoutes } from './routes/connections';
 import { healthRoutes } from './routes/health';
+import { integrationRoutes } from './routes/integrations';
+import { oauthRoutes } from './routes/oauth';
 
 export interface ApiDeps {
+  config: Config;
   pool: pg.Pool;
   temporal: Client;
-  taskQueue: string;
   logger: Logger;
+  vault: Vault;
+  connectors: ConnectorRegistry;
 }
 
 export function createApp(deps: ApiDeps): express.Express {
+  const { config, pool, temporal } = deps;
+  const taskQueue = config.TEMPORAL_TASK_QUEUE;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -31,7 +42,24 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(express.json({ limit: '1mb' }));
-  app.use(healthRoutes(deps));
+  app.use(healthRoutes({ pool, temporal, taskQueue }));
+  // The browser legs of OAuth carry no API key: the state and its cookie identify the setup.
+  app.use('/v1', oauthRoutes({ pool, vault: deps.vault, temporal, secureCookies: publicBaseUrl(config).startsWith('https:') }));
+  app.use('/v1', requireTenant(pool));
+  app.use('/v1', integrationRoutes({ connectors: deps.connectors, outboundIps: config.RELAIS_OUTBOUND_IPS }));
+  app.use(
+    '/v1',
+    connectionRoutes({
+      pool,
+      vault: deps.vault,
+      temporal,
+      taskQueue,
+      connectors: deps.connectors,
+      returnUrlOrigins: returnUrlOrigins(config),
+      setupExpiryMs: config.SETUP_EXPIRY_MINUTES * 60_000,
+      oauthWaitMs: config.OAUTH_WAIT_MINUTES * 60_000,
+    }),
+  );
   app.use(notFound);
   app.use(errorHandler);
   return app;

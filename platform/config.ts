@@ -10,6 +10,11 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+
 /** Every environment variable Relais reads, with its default. The README documents the same list. */
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -27,9 +32,24 @@ const schema = z.object({
   TEMPORAL_CLI_PATH: optionalText,
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  RELAIS_MASTER_KEY: optionalText,
+  SETUP_EXPIRY_MINUTES: z.coerce.number().positive().default(24 * 60),
+  OAUTH_WAIT_MINUTES: z.coerce.number().positive().default(15),
+  RELAIS_RETURN_URL_ORIGINS: commaList,
+  RELAIS_OUTBOUND_IPS: commaList,
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Where browsers reach the API (OAuth redirect URIs and start links are built from it). */
+export function publicBaseUrl(config: Config): string {
+  return (config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`).replace(/\/$/, '');
+}
+
+/** Origins a setup may send the browser back to after OAuth: the configured list plus our own. */
+export function returnUrlOrigins(config: Config): string[] {
+  return [...new Set([new URL(publicBaseUrl(config)).origin, ...config.RELAIS_RETURN_URL_ORIGINS])];
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

@@ -6,7 +6,9 @@ import { createApp } from '../api/app';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createWorker } from '../worker/create-worker';
-import type { Config } from './config';
+import { createConnectorRegistry } from '../connectors/registry';
+import { publicBaseUrl, type Config } from './config';
+import { loadVault } from './master-keys';
 import type { Logger } from './logger';
 import { installTemporalRuntime } from './temporal-runtime';
 import { ensureSearchAttributes } from './temporal-server';
@@ -27,9 +29,13 @@ export async function startRelais(options: {
   temporalAddress: string;
   logger: Logger;
   roles: { api: boolean; worker: boolean };
+  /** Where connectors read their variables (base URLs, client ids); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<RunningRelais> {
   const { config, logger } = options;
   const pool = createPool(options.databaseUrl);
+  const vault = loadVault(config, (line) => logger.warn(line));
+  const connectors = createConnectorRegistry(options.env ?? process.env);
   const stops: Array<() => Promise<void>> = [() => pool.end()];
   try {
     const { applied } = await migrate(pool);
@@ -43,7 +49,7 @@ export async function startRelais(options: {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        activities: createActivities({ pool }),
+        activities: createActivities({ pool, vault, connectors, publicBaseUrl: publicBaseUrl(config) }),
       });
       const workerRun = worker.run();
       stops.unshift(async () => {
@@ -59,7 +65,7 @@ export async function startRelais(options: {
       stops.unshift(() => connection.close());
       await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-      const app = createApp({ pool, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+      const app = createApp({ config, pool, temporal, logger, vault, connectors });
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
         listening.once('error', reject);

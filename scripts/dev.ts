@@ -1,7 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createPool } from '../db/pool';
+import { countTenants, createApiKey, createTenant } from '../db/tenants';
 import { loadConfigOrExit } from '../platform/config';
 import { createLogger } from '../platform/logger';
-import { ensureDatabase, startEmbeddedPostgres, type PostgresServer } from '../platform/postgres';
+import { resolveDatabaseUrl } from '../platform/database-url';
 import { startRelais } from '../platform/relais';
 import { onShutdown } from '../platform/shutdown';
 import { ensureTemporalCli } from '../platform/temporal-cli';
@@ -45,15 +48,9 @@ async function main(): Promise<void> {
       uiUrl = devServer.uiUrl;
     }
 
-    let databaseUrl = config.DATABASE_URL;
-    if (!databaseUrl) {
-      const postgres: PostgresServer = await startEmbeddedPostgres({
-        dataDir: path.join(config.RELAIS_DATA_DIR, 'postgres'),
-        port: config.EMBEDDED_PG_PORT,
-      });
-      cleanups.push(() => postgres.stop());
-      databaseUrl = await ensureDatabase(postgres.adminUrl, 'relais');
-    }
+    const database = await resolveDatabaseUrl(config);
+    cleanups.push(() => database.stop());
+    const databaseUrl = database.url;
 
     const relais = await startRelais({
       config,
@@ -63,6 +60,10 @@ async function main(): Promise<void> {
       roles: { api: true, worker: true },
     });
     cleanups.push(() => relais.stop());
+    const devKey =
+      config.NODE_ENV === 'production'
+        ? undefined
+        : await ensureDevelopmentTenant(databaseUrl, path.join(config.RELAIS_DATA_DIR, 'dev-api-key'));
 
     say('');
     say(`Relais API:   ${relais.apiUrl}`);
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
     say(
       `PostgreSQL:   ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${path.join(config.RELAIS_DATA_DIR, 'postgres')}`}`,
     );
+    if (devKey?.created) say(`Development tenant created. API key: ${devKey.apiKey}`);
+    else if (devKey) say(`Development API key: in ${devKey.file}`);
     say('Press Ctrl+C to stop.');
   } catch (error) {
     say(`Relais could not start: ${(error as Error).message}`);
@@ -80,3 +83,23 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+/**
+ * On the first start with an empty database, creates a development tenant and keeps its key in the
+ * data folder (0600), so a newcomer can call the API at once. Skipped in production.
+ */
+async function ensureDevelopmentTenant(
+  databaseUrl: string,
+  file: string,
+): Promise<{ created: boolean; apiKey?: string; file: string }> {
+  const pool = createPool(databaseUrl, 1);
+  try {
+    if ((await countTenants(pool)) > 0) return { created: false, file };
+    const tenant = await createTenant(pool, 'Development tenant');
+    const apiKey = await createApiKey(pool, tenant.id);
+    writeFileSync(file, `${apiKey}\n`, { mode: 0o600 });
+    return { created: true, apiKey, file };
+  } finally {
+    await pool.end();
+  }
+}

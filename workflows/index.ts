@@ -1,2 +1,3 @@
 // The worker's workflow bundle entry point: every workflow type Relais runs is exported here.
 export { probeWorkflow } from './probe';
+export { connectionSetupWorkflow } from './connection-setup';

@@ -1,29 +1,31 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../../api/app';
+import { createApp, type ApiDeps } from '../../api/app';
 import { createPool } from '../../db/pool';
 import { freePort } from '../../platform/free-port';
 import { createLogger } from '../../platform/logger';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { listen, type JsonBody } from '../helpers/http';
-import { startTestWorker, type TestTemporal } from '../helpers/temporal';
+import { startTestRelais, type TestRelais } from '../helpers/relais';
 
-const logger = createLogger({ level: 'silent' });
-let db: TestDatabase;
-let temporal: TestTemporal;
+let relais: TestRelais;
+let deps: ApiDeps;
 
 before(async () => {
-  db = await createTestDatabase();
-  temporal = await startTestWorker({ pool: db.pool });
+  relais = await startTestRelais();
+  deps = {
+    config: relais.config,
+    pool: relais.db.pool,
+    temporal: relais.temporal.client,
+    logger: createLogger({ level: 'silent' }),
+    vault: relais.vault,
+    connectors: relais.connectors,
+  };
 });
-after(async () => {
-  await temporal.close();
-  await db.drop();
-});
+after(() => relais.close());
 
-async function getHealth(deps: Parameters<typeof createApp>[0], query = '') {
-  const server = await listen(createApp(deps));
+async function getHealth(apiDeps: ApiDeps, query = '') {
+  const server = await listen(createApp(apiDeps));
   try {
     const response = await fetch(`${server.url}/healthz${query}`);
     return {
@@ -37,12 +39,7 @@ async function getHealth(deps: Parameters<typeof createApp>[0], query = '') {
 }
 
 test('healthz reports both dependencies up', async () => {
-  const health = await getHealth({
-    pool: db.pool,
-    temporal: temporal.client,
-    taskQueue: temporal.taskQueue,
-    logger,
-  });
+  const health = await getHealth(deps);
   assert.equal(health.status, 200);
   assert.equal(health.body.status, 'ok');
   assert.equal(health.body.checks.postgres.ok, true);
@@ -51,12 +48,7 @@ test('healthz reports both dependencies up', async () => {
 });
 
 test('healthz?deep=true proves a worker polls the task queue', async () => {
-  const health = await temporal.runUntil(() =>
-    getHealth(
-      { pool: db.pool, temporal: temporal.client, taskQueue: temporal.taskQueue, logger },
-      '?deep=true',
-    ),
-  );
+  const health = await getHealth(deps, '?deep=true');
   assert.equal(health.status, 200);
   assert.equal(health.body.checks.worker.ok, true);
 });
@@ -64,12 +56,7 @@ test('healthz?deep=true proves a worker polls the task queue', async () => {
 test('healthz answers 503 naming PostgreSQL when it is down', async () => {
   const deadPool = createPool(`postgres://postgres@127.0.0.1:${await freePort()}/none`);
   try {
-    const health = await getHealth({
-      pool: deadPool,
-      temporal: temporal.client,
-      taskQueue: temporal.taskQueue,
-      logger,
-    });
+    const health = await getHealth({ ...deps, pool: deadPool });
     assert.equal(health.status, 503);
     assert.equal(health.body.checks.postgres.ok, false);
     assert.match(health.body.checks.postgres.error, /ECONNREFUSED|connect/);
@@ -81,9 +68,8 @@ test('healthz answers 503 naming PostgreSQL when it is down', async () => {
 
 test('healthz answers 503 naming Temporal when it is down', async () => {
   const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
-  const deadTemporal = new Client({ connection });
   try {
-    const health = await getHealth({ pool: db.pool, temporal: deadTemporal, taskQueue: 'none', logger });
+    const health = await getHealth({ ...deps, temporal: new Client({ connection }) });
     assert.equal(health.status, 503);
     assert.equal(health.body.checks.temporal.ok, false);
     assert.equal(health.body.checks.postgres.ok, true);
@@ -92,18 +78,29 @@ test('healthz answers 503 naming Temporal when it is down', async () => {
   }
 });
 
-test('unknown routes get the JSON error shape', async () => {
-  const server = await listen(
-    createApp({ pool: db.pool, temporal: temporal.client, taskQueue: 'x', logger }),
-  );
-  try {
-    const response = await fetch(`${server.url}/nope`);
-    assert.equal(response.status, 404);
-    const body = (await response.json()) as JsonBody;
-    assert.equal(body.error, 'not-found');
-    assert.match(body.message, /GET \/nope/);
-    assert.deepEqual(body.details, []);
-  } finally {
-    await server.close();
-  }
+test('unknown routes and missing API keys get the JSON error shape', async () => {
+  const unknown = await fetch(`${relais.url}/nope`);
+  assert.equal(unknown.status, 404);
+  const body = (await unknown.json()) as JsonBody;
+  assert.equal(body.error, 'not-found');
+  assert.match(body.message, /GET \/nope/);
+  assert.deepEqual(body.details, []);
+
+  const anonymous = await fetch(`${relais.url}/v1/integrations`);
+  assert.equal(anonymous.status, 401);
+  assert.equal(((await anonymous.json()) as JsonBody).error, 'unauthenticated');
+  const wrongKey = await relais.api('GET', '/v1/integrations', undefined, {
+    tenant: { ...relais.tenant, apiKey: 'rls_not-a-key' },
+  });
+  assert.equal(wrongKey.status, 401);
+});
+
+test('malformed JSON gets a 400 that says so', async () => {
+  const response = await fetch(`${relais.url}/v1/connections`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${relais.tenant.apiKey}`, 'content-type': 'application/json' },
+    body: '{"connectorId": ',
+  });
+  assert.equal(response.status, 400);
+  assert.equal(((await response.json()) as JsonBody).error, 'invalid-json');
 });

@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 
 /** Serves `app` on a free loopback port for one test file. */
-export async function listen(app: Express): Promise<{ url: string; close(): Promise<void> }> {
-  const server = app.listen(0, '127.0.0.1');
+export async function listen(app: Express, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  const server = app.listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { DocumentType, Settings } from '../connectors/types';
+
+export type ConnectionStatus =
+  | 'setting-up'
+  | 'active'
+  | 'needs-reauth'
+  | 'disconnected'
+  | 'expired'
+  | 'failed'
+  | 'cancelled';
+
+export interface ConnectionRecord {
+  id: string;
+  tenantId: string;
+  connectorId: string;
+  documentType: DocumentType;
+  authorizationId: string | null;
+  status: ConnectionStatus;
+  statusMessage: string | null;
+  settings: Settings;
+  createdAt: string;
+  updatedAt: string;
+  activatedAt: string | null;
+}
+
+const columns = `id, tenant_id, connector_id, document_type, authorization_id, status, status_message, settings,
+  created_at, updated_at, activated_at`;
+
+function fromRow(row: Record<string, unknown>): ConnectionRecord {
+  const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    connectorId: row.connector_id as string,
+    documentType: row.document_type as DocumentType,
+    authorizationId: row.authorization_id as string | null,
+    status: row.status as ConnectionStatus,
+    statusMessage: row.status_message as string | null,
+    settings: row.settings as Settings,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    activatedAt: iso(row.activated_at),
+  };
+}
+
+export async function createConnection(
+  pool: pg.Pool,
+  input: { tenantId: string; connectorId: string; documentType: DocumentType },
+): Promise<ConnectionRecord> {
+  const { rows } = await pool.query(
+    `insert into connections (id, tenant_id, connector_id, document_type, status)
+     values ($1, $2, $3, $4, 'setting-up') returning ${columns}`,
+    [randomUUID(), input.tenantId, input.connectorId, input.documentType],
+  );
+  return fromRow(rows[0]);
+}
+
+export async function getConnection(pool: pg.Pool, tenantId: string, id: string): Promise<ConnectionRecord | undefined> {
+  // A malformed id is simply not found (ids do not leak through 400 vs 404 differences).
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const { rows } = await pool.query(`select ${columns} from connections where id = $1 and tenant_id = $2`, [id, tenantId]);
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+export async function listConnections(
+  pool: pg.Pool,
+  tenantId: string,
+  filter: { documentType?: DocumentType; status?: ConnectionStatus } = {},
+): Promise<ConnectionRecord[]> {
+  const { rows } = await pool.query(
+    `select ${columns} from connections where tenant_id = $1
+       and ($2::text is null or document_type = $2) and ($3::text is null or status = $3)
+     order by created_at`,
+    [tenantId, filter.documentType ?? null, filter.status ?? null],
+  );
+  return rows.map(fromRow);
+}
+
+export async function setConnectionStatus(
+  db: pg.Pool | pg.PoolClient,
+  tenantId: string,
+  id: string,
+  status: ConnectionStatus,
+  message: string | null = null,
+): Promise<void> {
+  await db.query(
+    `update connections set status = $3, status_message = $4, updated_at = now() where id = $1 and tenant_id = $2`,
+    [id, tenantId, status, message],
+  );
+}
+
+/** Activation: settings, authorization and status in one statement. */
+export async function activateConnection(
+  db: pg.Pool | pg.PoolClient,
+  input: { tenantId: string; id: string; authorizationId: string | null; settings: Settings },
+): Promise<void> {
+  await db.query(
+    `update connections set status = 'active', status_message = null, authorization_id = $3, settings = $4,
+       activated_at = coalesce(activated_at, now()), updated_at = now()
+     where id = $1 and tenant_id = $2`,
+    [input.id, input.tenantId, input.authorizationId, JSON.stringify(input.settings)],
+  );
+}
