@@ -7,9 +7,15 @@ import type { Vault } from '../platform/vault';
 /** Refresh a little before expiry so a token does not die in flight. */
 const refreshMarginMs = 60_000;
 
-function needsRefresh(credentials: Credentials, now: number): boolean {
-  if (credentials.kind !== 'tokens' || !credentials.tokens.refreshToken || !credentials.tokens.expiresAt) return false;
-  return Date.parse(credentials.tokens.expiresAt) - refreshMarginMs <= now;
+/**
+ * Tokens need a refresh when they expire soon, or when the target just refused the very access
+ * token still stored (if another worker refreshed meanwhile, the stored one differs: use it).
+ */
+function needsRefresh(credentials: Credentials, now: number, rejectedAccessToken?: string): boolean {
+  if (credentials.kind !== 'tokens' || !credentials.tokens.refreshToken) return false;
+  if (rejectedAccessToken !== undefined) return credentials.tokens.accessToken === rejectedAccessToken;
+  const expiresAt = credentials.tokens.expiresAt;
+  return expiresAt !== undefined && Date.parse(expiresAt) - refreshMarginMs <= now;
 }
 
 /**
@@ -20,25 +26,34 @@ function needsRefresh(credentials: Credentials, now: number): boolean {
  */
 export async function freshCredentials(
   deps: { pool: pg.Pool; vault: Vault; connectors: ConnectorRegistry; now?: () => number },
-  input: { tenantId: string; authorizationId: string; settings: Settings },
+  input: { tenantId: string; authorizationId: string; settings: Settings; rejectedAccessToken?: string },
 ): Promise<AuthorizationRecord> {
   const now = deps.now ?? Date.now;
   const current = await loadAuthorization(deps.pool, deps.vault, input.tenantId, input.authorizationId);
   if (!current) throw new Error(`Authorization ${input.authorizationId} not found`);
-  if (!needsRefresh(current.credentials, now())) return current;
+  if (!needsRefresh(current.credentials, now(), input.rejectedAccessToken)) return current;
 
   const client = await deps.pool.connect();
   try {
     await client.query('begin');
-    await client.query("select pg_advisory_xact_lock(hashtext('authorization-refresh'), hashtext($1))", [input.authorizationId]);
+    await client.query("select pg_advisory_xact_lock(hashtext('authorization-refresh'), hashtext($1))", [
+      input.authorizationId,
+    ]);
     const locked = await loadAuthorization(client, deps.vault, input.tenantId, input.authorizationId);
-    if (!locked || locked.credentials.kind !== 'tokens' || !needsRefresh(locked.credentials, now())) {
+    if (
+      !locked ||
+      locked.credentials.kind !== 'tokens' ||
+      !needsRefresh(locked.credentials, now(), input.rejectedAccessToken)
+    ) {
       await client.query('commit');
       return locked ?? current;
     }
     const oauth = deps.connectors.implementation(locked.connectorId).oauth;
     if (!oauth) throw new Error(`Connector ${locked.connectorId} has no OAuth refresh`);
-    const tokens = await oauth.refresh({ refreshToken: locked.credentials.tokens.refreshToken!, settings: input.settings });
+    const tokens = await oauth.refresh({
+      refreshToken: locked.credentials.tokens.refreshToken!,
+      settings: input.settings,
+    });
     const credentials: Credentials = {
       kind: 'tokens',
       tokens: { ...tokens, refreshToken: tokens.refreshToken ?? locked.credentials.tokens.refreshToken },
@@ -58,4 +73,25 @@ export async function freshCredentials(
   } finally {
     client.release();
   }
+}
+
+/**
+ * The target refused the authorization for good (revoked grant, spent refresh token): the
+ * authorization and every connection using it need the user to sign in again.
+ */
+export async function markAuthorizationExpired(
+  pool: pg.Pool,
+  tenantId: string,
+  connectionId: string,
+  message: string,
+): Promise<void> {
+  await pool.query(
+    `with target as (select authorization_id from connections where id = $1 and tenant_id = $2),
+          auth as (update authorizations set status = 'needs-reauth', updated_at = now()
+                    where id = (select authorization_id from target) and tenant_id = $2 returning id)
+     update connections set status = 'needs-reauth', status_message = $3, updated_at = now()
+      where tenant_id = $2 and status = 'active'
+        and (id = $1 or authorization_id = (select authorization_id from target))`,
+    [connectionId, tenantId, message],
+  );
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { Vault } from '../platform/vault';
+import { createDeliveryActivities } from './delivery';
 import { createProbeActivities } from './probe';
 import { createSetupActivities } from './setup';
 
@@ -10,12 +11,15 @@ export interface ActivityDeps {
   vault: Vault;
   connectors: ConnectorRegistry;
   publicBaseUrl: string;
+  /** Named in the UBL.BE reference of rendered documents. */
+  softwareVersion: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createProbeActivities(deps),
     ...createSetupActivities(deps),
+    ...createDeliveryActivities(deps),
   };
 }
 

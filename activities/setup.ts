@@ -33,12 +33,18 @@ export function createSetupActivities(deps: SetupDeps) {
   const redirectUri = `${deps.publicBaseUrl}/v1/oauth/callback`;
 
   /** Settings of the tenant's connection that uses `authorizationId`, limited to the sign-in step's fields. */
-  async function signInSettings(tenantId: string, connectorId: string, authorizationId: string): Promise<Settings> {
+  async function signInSettings(
+    tenantId: string,
+    connectorId: string,
+    authorizationId: string,
+  ): Promise<Settings> {
     const { rows } = await pool.query(
       `select settings from connections where tenant_id = $1 and authorization_id = $2 order by updated_at desc limit 1`,
       [tenantId, authorizationId],
     );
-    const names = (connectors.descriptor(connectorId)?.fields ?? []).filter((f) => f.step === 'oauth').map((f) => f.name);
+    const names = (connectors.descriptor(connectorId)?.fields ?? [])
+      .filter((f) => f.step === 'oauth')
+      .map((f) => f.name);
     const settings: Settings = rows[0]?.settings ?? {};
     return Object.fromEntries(names.filter((name) => name in settings).map((name) => [name, settings[name]]));
   }
@@ -60,19 +66,26 @@ export function createSetupActivities(deps: SetupDeps) {
         replaceAuthorizationId?: string;
       },
     ): Promise<{ authorizationId: string; settings: Settings; accountName: string | null }> {
-      const secrets = input.secretRef ? await readSubmittedSecret(pool, vault, input.tenantId, input.secretRef) : {};
+      const secrets = input.secretRef
+        ? await readSubmittedSecret(pool, vault, input.tenantId, input.secretRef)
+        : {};
       if (!secrets) throw new Error('The submitted secret is gone; submit the step again.');
       const implementation = connectors.implementation(input.connectorId);
       if (!implementation.checkCredentials) throw new Error(`${input.connectorId} has no credentials step`);
       const checked = await refusalsEndTheStep(() =>
-        implementation.checkCredentials!({ values: { ...input.values, ...secrets }, settings: input.settings }),
+        implementation.checkCredentials!({
+          values: { ...input.values, ...secrets },
+          settings: input.settings,
+        }),
       );
       const authorizationId = await saveAuthorization(pool, vault, {
         tenantId: input.tenantId,
         connectorId: input.connectorId,
         credentials: { kind: 'secrets', secrets: checked.secrets },
         ...(checked.account ? { account: checked.account } : {}),
-        replaceId: input.replaceAuthorizationId ?? deterministicUuid(`credentials:${input.secretRef ?? input.connectionId}`),
+        replaceId:
+          input.replaceAuthorizationId ??
+          deterministicUuid(`credentials:${input.secretRef ?? input.connectionId}`),
       });
       if (input.secretRef) await deleteSubmittedSecret(pool, input.tenantId, input.secretRef);
       const settings = { ...input.values, ...checked.settings };
@@ -106,12 +119,21 @@ export function createSetupActivities(deps: SetupDeps) {
         returnUrl: input.returnUrl,
         expiresAt,
       });
-      return { stateId, startUrl: `${deps.publicBaseUrl}/v1/oauth/start/${stateId}`, expiresAt: expiresAt.toISOString() };
+      return {
+        stateId,
+        startUrl: `${deps.publicBaseUrl}/v1/oauth/start/${stateId}`,
+        expiresAt: expiresAt.toISOString(),
+      };
     },
 
     /** Exchanges the code (kept encrypted by the callback route) and stores the tokens encrypted. */
     async completeOAuth(
-      input: ConnectionRef & { stateId: string; codeRef: string; settings: Settings; replaceAuthorizationId?: string },
+      input: ConnectionRef & {
+        stateId: string;
+        codeRef: string;
+        settings: Settings;
+        replaceAuthorizationId?: string;
+      },
     ): Promise<{ authorizationId: string; accountName: string | null; scopes: string[] }> {
       const state = await findOAuthState(pool, input.stateId);
       if (!state || state.connectionId !== input.connectionId || state.tenantId !== input.tenantId) {
@@ -127,10 +149,17 @@ export function createSetupActivities(deps: SetupDeps) {
           redirectUri: state.redirectUri,
           settings: input.settings,
           ...(state.codeVerifierCiphertext
-            ? { codeVerifier: vault.decrypt(state.codeVerifierCiphertext, verifierAad(state.id)).toString('utf8') }
+            ? {
+                codeVerifier: vault
+                  .decrypt(state.codeVerifierCiphertext, verifierAad(state.id))
+                  .toString('utf8'),
+              }
             : {}),
         });
-        return { tokens, account: await oauth.account({ accessToken: tokens.accessToken, settings: input.settings }) };
+        return {
+          tokens,
+          account: await oauth.account({ accessToken: tokens.accessToken, settings: input.settings }),
+        };
       });
       // A connector with one grant per tenant: the new grant replaces the shared one in place, so every
       // connection using it keeps working (Exact invalidates the old grant anyway).
@@ -154,7 +183,8 @@ export function createSetupActivities(deps: SetupDeps) {
       input: ConnectionRef & { authorizationId: string; settings: Settings },
     ): Promise<Administration[]> {
       const implementation = connectors.implementation(input.connectorId);
-      if (!implementation.listAdministrations) throw new Error(`${input.connectorId} lists no administrations`);
+      if (!implementation.listAdministrations)
+        throw new Error(`${input.connectorId} lists no administrations`);
       return refusalsEndTheStep(async () => {
         const authorization = await freshCredentials(deps, input);
         const administrations = await implementation.listAdministrations!({
@@ -162,7 +192,10 @@ export function createSetupActivities(deps: SetupDeps) {
           settings: input.settings,
         });
         if (administrations.length === 0) {
-          throw new ConnectorError('misconfigured', 'This account has no administration to share. Sign in with another account.');
+          throw new ConnectorError(
+            'misconfigured',
+            'This account has no administration to share. Sign in with another account.',
+          );
         }
         return administrations;
       });
@@ -201,12 +234,15 @@ export function createSetupActivities(deps: SetupDeps) {
             ],
           );
         }
-        await client.query(`insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, $3, $4)`, [
-          input.tenantId,
-          input.connectionId,
-          input.mode === 'create' ? 'connection.activated' : 'connection.reauthorized',
-          JSON.stringify({ authorizationId: input.authorizationId }),
-        ]);
+        await client.query(
+          `insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, $3, $4)`,
+          [
+            input.tenantId,
+            input.connectionId,
+            input.mode === 'create' ? 'connection.activated' : 'connection.reauthorized',
+            JSON.stringify({ authorizationId: input.authorizationId }),
+          ],
+        );
         await client.query('commit');
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
@@ -218,17 +254,24 @@ export function createSetupActivities(deps: SetupDeps) {
 
     /** Records how a setup ended; a cancelled or expired re-authorization leaves the connection as it was. */
     async endSetup(
-      input: ConnectionRef & { mode: 'create' | 'reauthorize'; status: 'cancelled' | 'expired' | 'failed'; message: string },
+      input: ConnectionRef & {
+        mode: 'create' | 'reauthorize';
+        status: 'cancelled' | 'expired' | 'failed';
+        message: string;
+      },
     ): Promise<void> {
       if (input.mode === 'create') {
         await setConnectionStatus(pool, input.tenantId, input.connectionId, input.status, input.message);
       }
-      await pool.query(`insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, $3, $4)`, [
-        input.tenantId,
-        input.connectionId,
-        `setup.${input.status}`,
-        JSON.stringify({ mode: input.mode, message: input.message }),
-      ]);
+      await pool.query(
+        `insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, $3, $4)`,
+        [
+          input.tenantId,
+          input.connectionId,
+          `setup.${input.status}`,
+          JSON.stringify({ mode: input.mode, message: input.message }),
+        ],
+      );
     },
   };
 }

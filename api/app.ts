@@ -10,6 +10,8 @@ import type { Vault } from '../platform/vault';
 import { requireTenant } from './auth';
 import { errorHandler, notFound } from './errors';
 import { connectionRoutes } from './routes/connections';
+import { deliveryRoutes } from './routes/deliveries';
+import { documentRoutes } from './routes/documents';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
 import { oauthRoutes } from './routes/oauth';
@@ -41,11 +43,22 @@ export function createApp(deps: ApiDeps): express.Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   );
-  app.use(express.json({ limit: '1mb' }));
   app.use(healthRoutes({ pool, temporal, taskQueue }));
   // The browser legs of OAuth carry no API key: the state and its cookie identify the setup.
-  app.use('/v1', oauthRoutes({ pool, vault: deps.vault, temporal, secureCookies: publicBaseUrl(config).startsWith('https:') }));
+  app.use(
+    '/v1',
+    oauthRoutes({
+      pool,
+      vault: deps.vault,
+      temporal,
+      secureCookies: publicBaseUrl(config).startsWith('https:'),
+    }),
+  );
   app.use('/v1', requireTenant(pool));
+  // Documents bring their own body parsers and size limit; everything else is small JSON.
+  app.use('/v1', documentRoutes({ pool, temporal, config, connectors: deps.connectors }));
+  app.use(express.json({ limit: '1mb' }));
+  app.use('/v1', deliveryRoutes({ pool, temporal, config, connectors: deps.connectors }));
   app.use('/v1', integrationRoutes({ connectors: deps.connectors, outboundIps: config.RELAIS_OUTBOUND_IPS }));
   app.use(
     '/v1',

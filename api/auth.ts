@@ -23,7 +23,11 @@ export function requireTenant(pool: pg.Pool): RequestHandler {
     }
     const tenant = await findTenantByApiKey(pool, match[1]!);
     if (!tenant) {
-      return next(new HttpError(401, 'unauthenticated', 'This API key is unknown or revoked.', [], { 'WWW-Authenticate': 'Bearer' }));
+      return next(
+        new HttpError(401, 'unauthenticated', 'This API key is unknown or revoked.', [], {
+          'WWW-Authenticate': 'Bearer',
+        }),
+      );
     }
     req.tenant = tenant;
     next();

@@ -13,7 +13,10 @@ export const stepBodySchemas = {
   credentials: z.object({ values: valuesSchema }),
   oauth: z.object({ values: valuesSchema, returnUrl: z.url('returnUrl must be an absolute URL') }),
   administration: z.object({
-    administrationIds: z.union([z.literal('all'), z.array(z.string().min(1)).min(1, 'Choose at least one administration')]),
+    administrationIds: z.union([
+      z.literal('all'),
+      z.array(z.string().min(1)).min(1, 'Choose at least one administration'),
+    ]),
     values: valuesSchema,
   }),
   terms: z.object({
@@ -27,36 +30,55 @@ export const stepBodySchemas = {
  * Validates a step's form values against the connector's field descriptors (unknown fields refused,
  * defaults applied) and splits them: secrets go to the encrypted store, the rest to the workflow.
  */
-function checkFields(descriptor: ConnectorDescriptor, step: FieldDescriptor['step'], values: Record<string, unknown>) {
+function checkFields(
+  descriptor: ConnectorDescriptor,
+  step: FieldDescriptor['step'],
+  values: Record<string, unknown>,
+) {
   const fields = descriptor.fields.filter((field) => field.step === step);
   const details: ErrorDetail[] = [];
   const plain: Record<string, unknown> = {};
   const secret: Record<string, string> = {};
   for (const name of Object.keys(values)) {
-    if (!fields.some((field) => field.name === name)) details.push({ path: `values.${name}`, message: 'Unknown field' });
+    if (!fields.some((field) => field.name === name))
+      details.push({ path: `values.${name}`, message: 'Unknown field' });
   }
   for (const field of fields) {
     const given = values[field.name];
     const value = given === undefined || given === '' ? field.default : given;
     if (value === undefined) {
-      if (field.required) details.push({ path: `values.${field.name}`, message: `${field.label.en} is required` });
+      if (field.required)
+        details.push({ path: `values.${field.name}`, message: `${field.label.en} is required` });
       continue;
     }
     const parsed = field.schema.safeParse(value);
     if (!parsed.success) {
-      details.push(...zodDetails(parsed.error).map((d) => ({ path: `values.${field.name}`, message: d.message })));
+      details.push(
+        ...zodDetails(parsed.error).map((d) => ({ path: `values.${field.name}`, message: d.message })),
+      );
     } else if (field.secret) secret[field.name] = String(parsed.data);
     else plain[field.name] = parsed.data;
   }
   if (details.length) {
-    throw new HttpError(400, 'invalid-request', `Invalid ${step} step: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+    throw new HttpError(
+      400,
+      'invalid-request',
+      `Invalid ${step} step: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+      details,
+    );
   }
   return { plain, secret };
 }
 
 export async function buildStepInput(
   deps: { pool: pg.Pool; vault: Vault; returnUrlOrigins: string[] },
-  context: { tenantId: string; descriptor: ConnectorDescriptor; step: SetupStep; body: unknown; acceptedBy: string | undefined },
+  context: {
+    tenantId: string;
+    descriptor: ConnectorDescriptor;
+    step: SetupStep;
+    body: unknown;
+    acceptedBy: string | undefined;
+  },
 ): Promise<StepInput> {
   const { descriptor, step } = context;
   switch (step) {
@@ -73,23 +95,33 @@ export async function buildStepInput(
     case 'oauth': {
       const body = parseOrThrow(stepBodySchemas.oauth, context.body, 'oauth step');
       if (!deps.returnUrlOrigins.includes(new URL(body.returnUrl).origin)) {
-        throw new HttpError(400, 'invalid-request', `returnUrl must be on an allowed origin (${deps.returnUrlOrigins.join(', ')})`, [
-          { path: 'returnUrl', message: 'Origin not allowed' },
-        ]);
+        throw new HttpError(
+          400,
+          'invalid-request',
+          `returnUrl must be on an allowed origin (${deps.returnUrlOrigins.join(', ')})`,
+          [{ path: 'returnUrl', message: 'Origin not allowed' }],
+        );
       }
       return { step, values: checkFields(descriptor, 'oauth', body.values).plain, returnUrl: body.returnUrl };
     }
     case 'administration': {
       const body = parseOrThrow(stepBodySchemas.administration, context.body, 'administration step');
-      return { step, administrationIds: body.administrationIds, values: checkFields(descriptor, 'administration', body.values).plain };
+      return {
+        step,
+        administrationIds: body.administrationIds,
+        values: checkFields(descriptor, 'administration', body.values).plain,
+      };
     }
     case 'terms': {
       const body = parseOrThrow(stepBodySchemas.terms, context.body, 'terms step');
       const acceptedBy = body.acceptedBy ?? context.acceptedBy;
       if (!acceptedBy) {
-        throw new HttpError(400, 'invalid-request', 'Say who accepts the terms: acceptedBy in the body or the X-Relais-User header', [
-          { path: 'acceptedBy', message: 'Required' },
-        ]);
+        throw new HttpError(
+          400,
+          'invalid-request',
+          'Say who accepts the terms: acceptedBy in the body or the X-Relais-User header',
+          [{ path: 'acceptedBy', message: 'Required' }],
+        );
       }
       return { step, accepted: body.accepted, termsVersion: body.termsVersion, acceptedBy };
     }

@@ -10,7 +10,9 @@ function loadModules(): ConnectorModule[] {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const module = require(path.join(__dirname, entry.name)).default as ConnectorModule;
       if (module?.descriptor?.id !== entry.name) {
-        throw new Error(`connectors/${entry.name}/index.ts must default-export a connector whose id is "${entry.name}"`);
+        throw new Error(
+          `connectors/${entry.name}/index.ts must default-export a connector whose id is "${entry.name}"`,
+        );
       }
       return module;
     })

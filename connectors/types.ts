@@ -11,7 +11,13 @@ export const documentTypes: readonly DocumentType[] = ['sales-invoice', 'purchas
 export type AuthKind = 'oauth2' | 'credentials' | 'api-key' | 'email' | 'sftp';
 /** The setup steps, in the order the setup workflow walks them; each connector declares a subset. */
 export type SetupStep = 'format' | 'credentials' | 'oauth' | 'administration' | 'terms';
-export const setupStepOrder: readonly SetupStep[] = ['format', 'credentials', 'oauth', 'administration', 'terms'];
+export const setupStepOrder: readonly SetupStep[] = [
+  'format',
+  'credentials',
+  'oauth',
+  'administration',
+  'terms',
+];
 /** Output formats a target can receive (see documents/). */
 export type OutputFormat = 'peppol-bis-3' | 'ubl-be-3';
 
@@ -61,7 +67,10 @@ export interface ConnectorDescriptor {
     sharedAuthorization: boolean;
   };
   limits: {
+    /** Enforced across all workers by a task queue of the connector's own with a queue-wide rate. */
     requestsPerMinute?: number;
+    /** API calls one delivery costs at most (with requestsPerMinute: how many deliveries fit a minute). */
+    callsPerDelivery?: number;
     requestsPerDay?: number;
     maxDocumentBytes: number;
   };
@@ -84,8 +93,7 @@ export interface TokenSet {
 
 /** What an authorization holds, decrypted, as the activity layer hands it to a connector. */
 export type Credentials =
-  | { kind: 'tokens'; tokens: TokenSet }
-  | { kind: 'secrets'; secrets: Record<string, string> };
+  { kind: 'tokens'; tokens: TokenSet } | { kind: 'secrets'; secrets: Record<string, string> };
 
 export interface Account {
   id: string;
@@ -139,9 +147,17 @@ export interface DeliveryReceipt {
 export interface ConnectorImplementation {
   descriptor: ConnectorDescriptor;
   /** Credentials step: checks the submitted values live against the target. */
-  checkCredentials?(input: { values: Record<string, unknown>; settings: Settings }): Promise<CredentialCheckResult>;
+  checkCredentials?(input: {
+    values: Record<string, unknown>;
+    settings: Settings;
+  }): Promise<CredentialCheckResult>;
   oauth?: {
-    authorizationUrl(input: { state: string; redirectUri: string; codeChallenge?: string; settings: Settings }): string;
+    authorizationUrl(input: {
+      state: string;
+      redirectUri: string;
+      codeChallenge?: string;
+      settings: Settings;
+    }): string;
     exchangeCode(input: {
       code: string;
       redirectUri: string;

@@ -3,13 +3,7 @@ import type pg from 'pg';
 import type { DocumentType, Settings } from '../connectors/types';
 
 export type ConnectionStatus =
-  | 'setting-up'
-  | 'active'
-  | 'needs-reauth'
-  | 'disconnected'
-  | 'expired'
-  | 'failed'
-  | 'cancelled';
+  'setting-up' | 'active' | 'needs-reauth' | 'disconnected' | 'expired' | 'failed' | 'cancelled';
 
 export interface ConnectionRecord {
   id: string;
@@ -57,15 +51,22 @@ export async function createConnection(
   return fromRow(rows[0]);
 }
 
-export async function getConnection(pool: pg.Pool, tenantId: string, id: string): Promise<ConnectionRecord | undefined> {
+export async function getConnection(
+  pool: pg.Pool,
+  tenantId: string,
+  id: string,
+): Promise<ConnectionRecord | undefined> {
   // A malformed id is simply not found (ids do not leak through 400 vs 404 differences).
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-  const { rows } = await pool.query(`select ${columns} from connections where id = $1 and tenant_id = $2`, [id, tenantId]);
+  const { rows } = await pool.query(`select ${columns} from connections where id = $1 and tenant_id = $2`, [
+    id,
+    tenantId,
+  ]);
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 export async function listConnections(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.PoolClient,
   tenantId: string,
   filter: { documentType?: DocumentType; status?: ConnectionStatus } = {},
 ): Promise<ConnectionRecord[]> {

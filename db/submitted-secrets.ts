@@ -27,7 +27,10 @@ export async function readSubmittedSecret(
   tenantId: string,
   id: string,
 ): Promise<Record<string, string> | undefined> {
-  const { rows } = await pool.query('select ciphertext from submitted_secrets where id = $1 and tenant_id = $2', [id, tenantId]);
+  const { rows } = await pool.query(
+    'select ciphertext from submitted_secrets where id = $1 and tenant_id = $2',
+    [id, tenantId],
+  );
   return rows[0] ? vault.decryptJson(rows[0].ciphertext, aad(tenantId, id)) : undefined;
 }
 

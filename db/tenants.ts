@@ -11,7 +11,11 @@ const hashKey = (apiKey: string) => createHash('sha256').update(apiKey).digest()
 
 export async function createTenant(pool: pg.Pool, name: string, customerNumber?: string): Promise<Tenant> {
   const id = randomUUID();
-  await pool.query('insert into tenants (id, name, customer_number) values ($1, $2, $3)', [id, name, customerNumber ?? null]);
+  await pool.query('insert into tenants (id, name, customer_number) values ($1, $2, $3)', [
+    id,
+    name,
+    customerNumber ?? null,
+  ]);
   return { id, name, customerNumber: customerNumber ?? null };
 }
 

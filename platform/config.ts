@@ -13,7 +13,12 @@ const optionalText = z
 const commaList = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
 
 /** Every environment variable Relais reads, with its default. The README documents the same list. */
 const schema = z.object({
@@ -33,10 +38,29 @@ const schema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   RELAIS_MASTER_KEY: optionalText,
-  SETUP_EXPIRY_MINUTES: z.coerce.number().positive().default(24 * 60),
+  SETUP_EXPIRY_MINUTES: z.coerce
+    .number()
+    .positive()
+    .default(24 * 60),
   OAUTH_WAIT_MINUTES: z.coerce.number().positive().default(15),
   RELAIS_RETURN_URL_ORIGINS: commaList,
   RELAIS_OUTBOUND_IPS: commaList,
+  /** `connector=requests per minute,...`: overrides a connector's declared API limit. */
+  RELAIS_RATE_LIMITS: commaList.pipe(
+    z
+      .array(z.string().regex(/^[a-z0-9-]+=\d+$/, 'expected connector=requestsPerMinute'))
+      .transform(
+        (items) =>
+          Object.fromEntries(
+            items.map((item) => [item.split('=')[0]!, Number(item.split('=')[1])]),
+          ) as Record<string, number>,
+      ),
+  ),
+  DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema>;

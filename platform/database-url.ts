@@ -9,7 +9,8 @@ import { ensureDatabase, postgresAnswers, startEmbeddedPostgres } from './postgr
 export async function resolveDatabaseUrl(config: Config): Promise<{ url: string; stop(): Promise<void> }> {
   if (config.DATABASE_URL) return { url: config.DATABASE_URL, stop: async () => undefined };
   const adminUrl = `postgres://relais:relais@127.0.0.1:${config.EMBEDDED_PG_PORT}/postgres`;
-  if (await postgresAnswers(adminUrl)) return { url: await ensureDatabase(adminUrl, 'relais'), stop: async () => undefined };
+  if (await postgresAnswers(adminUrl))
+    return { url: await ensureDatabase(adminUrl, 'relais'), stop: async () => undefined };
   const server = await startEmbeddedPostgres({
     dataDir: path.join(config.RELAIS_DATA_DIR, 'postgres'),
     port: config.EMBEDDED_PG_PORT,

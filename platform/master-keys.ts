@@ -13,7 +13,9 @@ export function loadVault(config: Config, warn: (line: string) => void): Vault {
   let spec = config.RELAIS_MASTER_KEY;
   if (!spec) {
     if (config.NODE_ENV === 'production') {
-      throw new Error('RELAIS_MASTER_KEY is required in production (32 random bytes, base64: `openssl rand -base64 32`)');
+      throw new Error(
+        'RELAIS_MASTER_KEY is required in production (32 random bytes, base64: `openssl rand -base64 32`)',
+      );
     }
     const file = path.join(config.RELAIS_DATA_DIR, 'master.key');
     if (!existsSync(file)) {
@@ -29,7 +31,10 @@ export function loadVault(config: Config, warn: (line: string) => void): Vault {
 
 export function parseKeySpec(spec: string): Vault {
   const keys = new Map<string, Buffer>();
-  const entries = spec.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = spec
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const [index, entry] of entries.entries()) {
     const separator = entry.indexOf(':');
     const id = separator === -1 ? `k${index + 1}` : entry.slice(0, separator);

@@ -1,14 +1,16 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { createWorker } from '../worker/create-worker';
+import { createWorkers, runWorkers } from '../worker/create-worker';
 import { createConnectorRegistry } from '../connectors/registry';
 import { publicBaseUrl, type Config } from './config';
+import { activityQueues } from './activity-queues';
 import { loadVault } from './master-keys';
+import { relaisVersion } from './version';
 import type { Logger } from './logger';
 import { installTemporalRuntime } from './temporal-runtime';
 import { ensureSearchAttributes } from './temporal-server';
@@ -45,16 +47,23 @@ export async function startRelais(options: {
       installTemporalRuntime(logger);
       const connection = await NativeConnection.connect({ address: options.temporalAddress });
       stops.unshift(() => connection.close());
-      const worker: Worker = await createWorker({
+      const workers = await createWorkers({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        activities: createActivities({ pool, vault, connectors, publicBaseUrl: publicBaseUrl(config) }),
+        activities: createActivities({
+          pool,
+          vault,
+          connectors,
+          publicBaseUrl: publicBaseUrl(config),
+          softwareVersion: relaisVersion,
+        }),
+        activityQueues: activityQueues(config, connectors),
       });
-      const workerRun = worker.run();
+      const running = runWorkers(workers);
       stops.unshift(async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await workerRun;
+        for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
       });
       logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker polling');
     }

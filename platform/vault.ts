@@ -20,7 +20,8 @@ export class VaultError extends Error {
 export function createVault(keys: ReadonlyMap<string, Buffer>, currentKeyId: string): Vault {
   for (const [id, key] of keys) {
     if (key.length !== 32) throw new VaultError(`Key ${id} must be 32 bytes, not ${key.length}`);
-    if (!/^[\w-]+$/.test(id)) throw new VaultError(`Key id ${JSON.stringify(id)} must be letters, digits, - or _`);
+    if (!/^[\w-]+$/.test(id))
+      throw new VaultError(`Key id ${JSON.stringify(id)} must be letters, digits, - or _`);
   }
   const current = keys.get(currentKeyId);
   if (!current) throw new VaultError(`No key with the current id ${currentKeyId}`);
@@ -32,11 +33,18 @@ export function createVault(keys: ReadonlyMap<string, Buffer>, currentKeyId: str
       const cipher = createCipheriv('aes-256-gcm', current, iv);
       cipher.setAAD(Buffer.from(associatedData));
       const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return ['v1', currentKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+      return [
+        'v1',
+        currentKeyId,
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        body.toString('base64url'),
+      ].join('.');
     },
     decrypt(ciphertext, associatedData) {
       const [version, keyId, iv, tag, body] = ciphertext.split('.');
-      if (version !== 'v1' || !keyId || !iv || !tag || body === undefined) throw new VaultError('Not a vault ciphertext');
+      if (version !== 'v1' || !keyId || !iv || !tag || body === undefined)
+        throw new VaultError('Not a vault ciphertext');
       const key = keys.get(keyId);
       if (!key) throw new VaultError(`The key ${keyId} that encrypted this value is not configured`);
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
     const tenant = await createTenant(pool, name, values['customer-number']);
     const apiKey = await createApiKey(pool, tenant.id);
     if (values.json) process.stdout.write(`${JSON.stringify({ tenantId: tenant.id, apiKey })}\n`);
-    else process.stdout.write(`Tenant ${tenant.name} (${tenant.id})\nAPI key (shown once, keep it): ${apiKey}\n`);
+    else
+      process.stdout.write(
+        `Tenant ${tenant.name} (${tenant.id})\nAPI key (shown once, keep it): ${apiKey}\n`,
+      );
   } finally {
     await pool.end();
     await database.stop();

@@ -1,26 +1,53 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import type { ActivityQueue } from '../platform/activity-queues';
 
 export const workflowsPath = require.resolve('../workflows');
 
-/**
- * Builds a worker for `taskQueue`. A prebuilt bundle (tests share one across files) skips the
- * webpack step; otherwise the workflows are bundled from source.
- */
-export async function createWorker(options: {
+export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** Rate-limited activity queues (one per connector with an API limit), each polled by its own worker. */
+  activityQueues?: ActivityQueue[];
+  /** A prebuilt bundle (tests share one across files) skips the webpack step. */
   workflowBundle?: { codePath: string };
   tuning?: Partial<WorkerOptions>;
-}): Promise<Worker> {
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities: options.activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    ...options.tuning,
+}
+
+/** The main worker (workflows + activities) and one activity-only worker per rate-limited queue. */
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const main = await Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue,
+    activities: setup.activities,
+    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
+    ...setup.tuning,
   });
+  const limited = await Promise.all(
+    (setup.activityQueues ?? []).map((queue) =>
+      Worker.create({
+        connection: setup.connection,
+        namespace: setup.namespace,
+        taskQueue: queue.taskQueue,
+        activities: setup.activities,
+        maxTaskQueueActivitiesPerSecond: queue.activitiesPerSecond,
+      }),
+    ),
+  );
+  return [main, ...limited];
+}
+
+/** Runs workers together until they are shut down; shutting one down (or a failure) stops them all. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  const stopAll = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  try {
+    await Promise.all(workers.map((worker) => worker.run().finally(stopAll)));
+  } finally {
+    stopAll();
+  }
 }

@@ -3,10 +3,12 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { DeliveryActivities } from '../activities/delivery';
 import type { SetupActivities } from '../activities/setup';
 import type { SetupStep } from '../connectors/types';
 import {
@@ -21,19 +23,25 @@ import {
   type SetupState,
   type StepInput,
 } from './setup-messages';
+import { connectionChangedSignal, deliveryWorkflowId } from './delivery-messages';
 import { connectorKey, connectionKey, tenantKey } from './search-attributes';
 
 // Steps answer a person waiting in a browser: fail fast, the user retries. Only infrastructure hiccups retry.
 const targetCalls = proxyActivities<SetupActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 2, initialInterval: '500 milliseconds', nonRetryableErrorTypes: [setupFailureTypes.refused] },
+  retry: {
+    maximumAttempts: 2,
+    initialInterval: '500 milliseconds',
+    nonRetryableErrorTypes: [setupFailureTypes.refused],
+  },
 });
-const storeCalls = proxyActivities<SetupActivities>({
+const storeCalls = proxyActivities<SetupActivities & DeliveryActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5, initialInterval: '200 milliseconds' },
 });
 
-const fail = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+const fail = (type: string, message: string) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true });
 
 /**
  * One connection's setup: walks the connector's declared steps in order, each submitted by the API
@@ -93,7 +101,10 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
   /** Work a step needs before it can be shown: reuse a shared grant, list the administrations. */
   async function enterStep(): Promise<void> {
     if (state.currentStep === 'oauth' && input.sharedAuthorization && input.mode === 'create') {
-      const shared = await storeCalls.findSharedAuthorization({ tenantId: input.tenantId, connectorId: input.connectorId });
+      const shared = await storeCalls.findSharedAuthorization({
+        tenantId: input.tenantId,
+        connectorId: input.connectorId,
+      });
       if (shared) {
         authorizationId = shared.id;
         state.authorization = { id: shared.id, accountName: shared.accountName, reused: true };
@@ -103,7 +114,11 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
     }
     if (state.currentStep === 'administration') {
       state.administrations = await attempt('administration', () =>
-        targetCalls.listAdministrations({ ...base, authorizationId: authorizationId!, settings: state.settings }),
+        targetCalls.listAdministrations({
+          ...base,
+          authorizationId: authorizationId!,
+          settings: state.settings,
+        }),
       );
     }
     if (state.currentStep === null) await activate();
@@ -120,6 +135,19 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
       }),
     );
     state.status = 'active';
+    if (input.mode === 'reauthorize') await resumeWaitingDeliveries();
+  }
+
+  /** Deliveries parked while the connection needed re-authorization resume at once. */
+  async function resumeWaitingDeliveries(): Promise<void> {
+    const documentIds = await storeCalls.listWaitingDeliveries({
+      tenantId: input.tenantId,
+      connectionId: input.connectionId,
+    });
+    for (const documentId of documentIds) {
+      const delivery = getExternalWorkflowHandle(deliveryWorkflowId(documentId, input.connectionId));
+      await delivery.signal(connectionChangedSignal, { status: 'active' }).catch(() => undefined);
+    }
   }
 
   async function runStep(step: StepInput): Promise<void> {
@@ -139,13 +167,22 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
         );
         authorizationId = checked.authorizationId;
         state.settings = { ...state.settings, ...checked.settings };
-        state.authorization = { id: checked.authorizationId, accountName: checked.accountName, reused: false };
+        state.authorization = {
+          id: checked.authorizationId,
+          accountName: checked.accountName,
+          reused: false,
+        };
         break;
       }
       case 'oauth': {
         state.settings = { ...state.settings, ...step.values };
         state.oauth = await attempt('oauth', () =>
-          storeCalls.beginOAuth({ ...base, settings: state.settings, returnUrl: step.returnUrl, waitMs: input.oauthWaitMs }),
+          storeCalls.beginOAuth({
+            ...base,
+            settings: state.settings,
+            returnUrl: step.returnUrl,
+            waitMs: input.oauthWaitMs,
+          }),
         );
         oauthDeadline = Date.now() + input.oauthWaitMs;
         return; // the step completes when the callback arrives (completeOAuth)
@@ -154,7 +191,11 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
         state.settings = { ...state.settings, ...step.values, administrationIds: step.administrationIds };
         break;
       case 'terms':
-        consent = { termsVersion: step.termsVersion, acceptedBy: step.acceptedBy, acceptedAt: new Date().toISOString() };
+        consent = {
+          termsVersion: step.termsVersion,
+          acceptedBy: step.acceptedBy,
+          acceptedAt: new Date().toISOString(),
+        };
         break;
     }
     await advance();
@@ -185,7 +226,11 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
     );
     authorizationId = completed.authorizationId;
     scopes = completed.scopes;
-    state.authorization = { id: completed.authorizationId, accountName: completed.accountName, reused: false };
+    state.authorization = {
+      id: completed.authorizationId,
+      accountName: completed.accountName,
+      reused: false,
+    };
     await advance();
   }
 
@@ -213,14 +258,23 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
       validator: (step) => {
         assertOpen();
         if (step.step !== state.currentStep) {
-          throw fail(setupFailureTypes.notCurrent, `The current step is "${state.currentStep}", not "${step.step}".`);
+          throw fail(
+            setupFailureTypes.notCurrent,
+            `The current step is "${state.currentStep}", not "${step.step}".`,
+          );
         }
         if (step.step === 'format' && !input.formats.includes(step.format)) {
-          throw fail(setupFailureTypes.invalidInput, `Choose one of the formats: ${input.formats.join(', ')}.`);
+          throw fail(
+            setupFailureTypes.invalidInput,
+            `Choose one of the formats: ${input.formats.join(', ')}.`,
+          );
         }
         if (step.step === 'administration') validateAdministrations(step.administrationIds);
         if (step.step === 'terms' && (!step.accepted || step.termsVersion !== input.termsVersion)) {
-          throw fail(setupFailureTypes.invalidInput, `Accept the terms of service (version ${input.termsVersion}) to connect.`);
+          throw fail(
+            setupFailureTypes.invalidInput,
+            `Accept the terms of service (version ${input.termsVersion}) to connect.`,
+          );
         }
       },
     },
@@ -244,7 +298,12 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
   setHandler(
     cancelSetupUpdate,
     async () => {
-      await storeCalls.endSetup({ ...base, mode: input.mode, status: 'cancelled', message: 'Cancelled by the user.' });
+      await storeCalls.endSetup({
+        ...base,
+        mode: input.mode,
+        status: 'cancelled',
+        message: 'Cancelled by the user.',
+      });
       state.status = 'cancelled';
       return state;
     },
@@ -253,13 +312,17 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
 
   function validateAdministrations(ids: string[] | 'all'): void {
     if (ids === 'all') {
-      if (!input.allowAllAdministrations) throw fail(setupFailureTypes.invalidInput, 'Choose an administration.');
+      if (!input.allowAllAdministrations)
+        throw fail(setupFailureTypes.invalidInput, 'Choose an administration.');
       return;
     }
     const known = new Set((state.administrations ?? []).map((a) => a.id));
     const unknown = ids.filter((id) => !known.has(id));
     if (ids.length === 0 || unknown.length) {
-      throw fail(setupFailureTypes.invalidInput, `Choose among the administrations listed${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
+      throw fail(
+        setupFailureTypes.invalidInput,
+        `Choose among the administrations listed${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}.`,
+      );
     }
   }
 
@@ -281,7 +344,11 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
       Math.max(1, Math.min(untilExpiry, untilOAuth)),
     );
     if (changed) continue;
-    if (oauthDeadline !== undefined && Date.now() >= oauthDeadline && touchedAt + input.expiryMs > Date.now()) {
+    if (
+      oauthDeadline !== undefined &&
+      Date.now() >= oauthDeadline &&
+      touchedAt + input.expiryMs > Date.now()
+    ) {
       delete state.oauth;
       oauthDeadline = undefined;
       state.lastError = {
@@ -291,9 +358,14 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
       };
       continue;
     }
-    await storeCalls.endSetup({ ...base, mode: input.mode, status: 'expired', message: 'The setup was abandoned and expired.' });
+    await storeCalls.endSetup({
+      ...base,
+      mode: input.mode,
+      status: 'expired',
+      message: 'The setup was abandoned and expired.',
+    });
     state.status = 'expired';
   }
-  await allHandlersFinished();
+  await condition(allHandlersFinished);
   return state;
 }

@@ -61,8 +61,7 @@ export type StepInput =
   | { step: 'terms'; accepted: boolean; termsVersion: string; acceptedBy: string };
 
 export type OAuthOutcome =
-  | { stateId: string; codeRef: string }
-  | { stateId: string; error: string; errorDescription?: string };
+  { stateId: string; codeRef: string } | { stateId: string; error: string; errorDescription?: string };
 
 /** Waits until the workflow has prepared its first step, then returns the state (used with update-with-start). */
 export const openSetupUpdate = defineUpdate<SetupState>('openSetup');

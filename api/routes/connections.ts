@@ -41,7 +41,9 @@ const documentTypeSchema = z.enum(documentTypes as [string, ...string[]]);
 const createSchema = z.object({ connectorId: z.string().min(1), documentType: documentTypeSchema });
 const listSchema = z.object({
   documentType: documentTypeSchema.optional(),
-  status: z.enum(['setting-up', 'active', 'needs-reauth', 'disconnected', 'expired', 'failed', 'cancelled']).optional(),
+  status: z
+    .enum(['setting-up', 'active', 'needs-reauth', 'disconnected', 'expired', 'failed', 'cancelled'])
+    .optional(),
 });
 const stepSchema = z.enum(['format', 'credentials', 'oauth', 'administration', 'terms']);
 
@@ -64,7 +66,9 @@ function present(connection: ConnectionRecord, setup: SetupState | null) {
       completedSteps: setup.completedSteps,
       administrations: setup.administrations ?? null,
       oauth: setup.oauth ? { startUrl: setup.oauth.startUrl, expiresAt: setup.oauth.expiresAt } : null,
-      authorization: setup.authorization ? { accountName: setup.authorization.accountName, reused: setup.authorization.reused } : null,
+      authorization: setup.authorization
+        ? { accountName: setup.authorization.accountName, reused: setup.authorization.reused }
+        : null,
       lastError: setup.lastError ?? null,
       expiresAt: setup.expiresAt,
     },
@@ -132,7 +136,11 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
 
   router.get('/connections', async (req, res) => {
     const filter = parseOrThrow(listSchema, req.query, 'query');
-    const connections = await listConnections(pool, req.tenant.id, filter as Parameters<typeof listConnections>[2]);
+    const connections = await listConnections(
+      pool,
+      req.tenant.id,
+      filter as Parameters<typeof listConnections>[2],
+    );
     res.json({ connections: connections.map((connection) => present(connection, null)) });
   });
 
@@ -145,12 +153,19 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
       ]);
     }
     if (!descriptor.documentTypes.includes(body.documentType as never)) {
-      throw new HttpError(400, 'invalid-request', `${descriptor.displayName} does not take ${body.documentType}`, [
-        { path: 'documentType', message: `Not supported by ${descriptor.displayName}` },
-      ]);
+      throw new HttpError(
+        400,
+        'invalid-request',
+        `${descriptor.displayName} does not take ${body.documentType}`,
+        [{ path: 'documentType', message: `Not supported by ${descriptor.displayName}` }],
+      );
     }
     if (!descriptor.available) {
-      throw new HttpError(422, 'connector-unavailable', `${descriptor.displayName} cannot be connected yet: its setup is not available.`);
+      throw new HttpError(
+        422,
+        'connector-unavailable',
+        `${descriptor.displayName} cannot be connected yet: its setup is not available.`,
+      );
     }
     const connection = await createConnection(pool, {
       tenantId: req.tenant.id,
@@ -193,7 +208,11 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
   router.post('/connections/:id/reauthorize', async (req, res) => {
     const connection = await loadConnection(req);
     if (connection.status !== 'active' && connection.status !== 'needs-reauth') {
-      throw new HttpError(409, 'not-reauthorizable', `A ${connection.status} connection cannot be re-authorized; create a new one.`);
+      throw new HttpError(
+        409,
+        'not-reauthorizable',
+        `A ${connection.status} connection cannot be re-authorized; create a new one.`,
+      );
     }
     const descriptor = deps.connectors.descriptor(connection.connectorId)!;
     const setup = await startSetup(setupInput(descriptor, connection, 'reauthorize'));
@@ -207,7 +226,13 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
       const handle = temporal.workflow.getHandle(setupWorkflowId(connection.id));
       await sendSetupUpdate(() => handle.executeUpdate(cancelSetupUpdate)).catch(() => undefined);
     }
-    await setConnectionStatus(pool, req.tenant.id, connection.id, 'disconnected', 'Disconnected by the user.');
+    await setConnectionStatus(
+      pool,
+      req.tenant.id,
+      connection.id,
+      'disconnected',
+      'Disconnected by the user.',
+    );
     res.json({ connection: present(await loadConnection(req), null) });
   });
 

@@ -17,7 +17,10 @@ export function integrationRoutes(deps: { connectors: ConnectorRegistry; outboun
     const query = parseOrThrow(querySchema, req.query, 'query');
     const locale = requestLocale(query.lang, req.header('accept-language'));
     const list = deps.connectors.list(query.documentType ? { documentType: query.documentType } : {});
-    res.json({ locale, integrations: list.map((descriptor) => presentConnector(descriptor, locale, deps.outboundIps)) });
+    res.json({
+      locale,
+      integrations: list.map((descriptor) => presentConnector(descriptor, locale, deps.outboundIps)),
+    });
   });
   router.get('/integrations/:id', (req, res) => {
     const descriptor = deps.connectors.descriptor(req.params.id);

@@ -24,7 +24,9 @@ function explain(res: Response, status: number, message: string): void {
   res
     .status(status)
     .type('html')
-    .send(`<!doctype html><meta charset="utf-8"><title>Relais</title><main><h1>Sign-in not completed</h1><p>${escaped}</p></main>`);
+    .send(
+      `<!doctype html><meta charset="utf-8"><title>Relais</title><main><h1>Sign-in not completed</h1><p>${escaped}</p></main>`,
+    );
 }
 
 /**
@@ -33,21 +35,35 @@ function explain(res: Response, status: number, message: string): void {
  * that browser, once, before expiry, then advances the setup workflow and sends the browser back to
  * the frontend's (allow-listed) return URL with the outcome.
  */
-export function oauthRoutes(deps: { pool: pg.Pool; vault: Vault; temporal: Client; secureCookies: boolean }): Router {
+export function oauthRoutes(deps: {
+  pool: pg.Pool;
+  vault: Vault;
+  temporal: Client;
+  secureCookies: boolean;
+}): Router {
   const router = Router();
   const { pool } = deps;
 
   router.get('/oauth/start/:stateId', async (req, res) => {
     const state = await findOAuthState(pool, req.params.stateId);
     if (!state || state.usedAt || state.expiresAt.getTime() <= Date.now()) {
-      return explain(res, 400, 'This sign-in link has expired or was already used. Start the sign-in again from the setup.');
+      return explain(
+        res,
+        400,
+        'This sign-in link has expired or was already used. Start the sign-in again from the setup.',
+      );
     }
     const existing = readCookie(req.headers.cookie, cookieName);
-    const alreadyOurs = existing && state.browserNonceHash && timingSafeEqual(hashNonce(existing), state.browserNonceHash);
+    const alreadyOurs =
+      existing && state.browserNonceHash && timingSafeEqual(hashNonce(existing), state.browserNonceHash);
     if (!alreadyOurs) {
       const nonce = randomBytes(24).toString('base64url');
       if (!(await bindOAuthState(pool, state.id, nonce))) {
-        return explain(res, 409, 'This sign-in was opened in another browser. Start the sign-in again from the setup.');
+        return explain(
+          res,
+          409,
+          'This sign-in was opened in another browser. Start the sign-in again from the setup.',
+        );
       }
       res.cookie(cookieName, nonce, {
         httpOnly: true,
@@ -66,10 +82,18 @@ export function oauthRoutes(deps: { pool: pg.Pool; vault: Vault; temporal: Clien
     if (!state) return explain(res, 400, 'This sign-in answer does not match any sign-in we started.');
     const nonce = readCookie(req.headers.cookie, cookieName);
     if (!nonce || !state.browserNonceHash || !timingSafeEqual(hashNonce(nonce), state.browserNonceHash)) {
-      return explain(res, 400, 'This sign-in was started in another browser. Start it again from the setup in this browser.');
+      return explain(
+        res,
+        400,
+        'This sign-in was started in another browser. Start it again from the setup in this browser.',
+      );
     }
     if (!(await consumeOAuthState(pool, state.id))) {
-      return explain(res, 400, 'This sign-in answer was already used or has expired. Start the sign-in again.');
+      return explain(
+        res,
+        400,
+        'This sign-in answer was already used or has expired. Start the sign-in again.',
+      );
     }
     res.clearCookie(cookieName, { path: '/v1/oauth' });
 
@@ -77,10 +101,20 @@ export function oauthRoutes(deps: { pool: pg.Pool; vault: Vault; temporal: Clien
     const code = typeof req.query.code === 'string' ? req.query.code : undefined;
     let outcome: OAuthOutcome;
     if (error || !code) {
-      const description = typeof req.query.error_description === 'string' ? req.query.error_description.slice(0, 300) : undefined;
-      outcome = { stateId: state.id, error: error ?? 'missing_code', ...(description ? { errorDescription: description } : {}) };
+      const description =
+        typeof req.query.error_description === 'string'
+          ? req.query.error_description.slice(0, 300)
+          : undefined;
+      outcome = {
+        stateId: state.id,
+        error: error ?? 'missing_code',
+        ...(description ? { errorDescription: description } : {}),
+      };
     } else {
-      outcome = { stateId: state.id, codeRef: await storeSubmittedSecret(pool, deps.vault, state.tenantId, { code }) };
+      outcome = {
+        stateId: state.id,
+        codeRef: await storeSubmittedSecret(pool, deps.vault, state.tenantId, { code }),
+      };
     }
 
     const back = new URL(state.returnUrl);
@@ -94,7 +128,10 @@ export function oauthRoutes(deps: { pool: pg.Pool; vault: Vault; temporal: Clien
       else if (setup.currentStep) back.searchParams.set('step', setup.currentStep);
     } catch (failure) {
       back.searchParams.set('status', 'error');
-      back.searchParams.set('message', failure instanceof HttpError ? failure.message : signInFailed(failure));
+      back.searchParams.set(
+        'message',
+        failure instanceof HttpError ? failure.message : signInFailed(failure),
+      );
     }
     res.redirect(303, back.toString());
   });

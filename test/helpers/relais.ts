@@ -3,13 +3,15 @@ import { createApp } from '../../api/app';
 import { createConnectorRegistry, type ConnectorRegistry } from '../../connectors/registry';
 import { createApiKey, createTenant, type Tenant } from '../../db/tenants';
 import { loadConfig, type Config } from '../../platform/config';
+import { activityQueues } from '../../platform/activity-queues';
 import { freePort } from '../../platform/free-port';
+import { relaisVersion } from '../../platform/version';
 import { createLogger } from '../../platform/logger';
 import { parseKeySpec } from '../../platform/master-keys';
 import type { Vault } from '../../platform/vault';
 import { createTestDatabase, type TestDatabase } from './database';
 import { listen, type JsonBody } from './http';
-import { startTestTemporal, type TestTemporal } from './temporal';
+import { startTestTemporal, testTaskQueue, type TestTemporal } from './temporal';
 
 export interface TestTenant extends Tenant {
   apiKey: string;
@@ -25,7 +27,12 @@ export interface TestRelais {
   tenant: TestTenant;
   createTenant(name?: string): Promise<TestTenant>;
   /** Calls the API as `tenant` (default: the first one); JSON in, JSON out. */
-  api(method: string, path: string, body?: unknown, options?: { tenant?: TestTenant; headers?: Record<string, string> }): Promise<{ status: number; body: JsonBody; headers: Headers }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { tenant?: TestTenant; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: JsonBody; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -41,9 +48,20 @@ export async function startTestRelais(env: Record<string, string> = {}): Promise
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent' });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const temporal = await startTestTemporal({ pool: db.pool, vault, connectors, publicBaseUrl: baseUrl });
-  const config = loadConfig({ NODE_ENV: 'test', TEMPORAL_TASK_QUEUE: temporal.taskQueue, PUBLIC_BASE_URL: baseUrl, ...env });
-  const server = await listen(createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, connectors }), port);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    TEMPORAL_TASK_QUEUE: testTaskQueue(),
+    PUBLIC_BASE_URL: baseUrl,
+    ...env,
+  });
+  const temporal = await startTestTemporal(
+    { pool: db.pool, vault, connectors, publicBaseUrl: baseUrl, softwareVersion: relaisVersion },
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, activityQueues: activityQueues(config, connectors) },
+  );
+  const server = await listen(
+    createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, connectors }),
+    port,
+  );
   await temporal.startWorker();
 
   const makeTenant = async (name = 'Test tenant') => {
@@ -72,7 +90,11 @@ export async function startTestRelais(env: Record<string, string> = {}): Promise
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : undefined,
+        headers: response.headers,
+      };
     },
     async close() {
       await server.close();

@@ -4,15 +4,18 @@ import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createLogger } from '../../platform/logger';
 import { installTemporalRuntime } from '../../platform/temporal-runtime';
-import { createWorker } from '../../worker/create-worker';
+import type { ActivityQueue } from '../../platform/activity-queues';
+import { createWorkers, runWorkers } from '../../worker/create-worker';
 
-installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }));
+installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'error' }));
 
 export function temporalAddress(): string {
   const address = process.env.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run the tests with `npm test`');
   return address;
 }
+
+export const testTaskQueue = () => `test-${randomBytes(6).toString('hex')}`;
 
 export interface TestTemporal {
   client: Client;
@@ -26,27 +29,31 @@ export interface TestTemporal {
 }
 
 /** A client and workers (real activities over `deps`) on a task queue of their own, against the suite's server. */
-export async function startTestTemporal(deps: ActivityDeps, tuning: Partial<WorkerOptions> = {}): Promise<TestTemporal> {
-  const taskQueue = `test-${randomBytes(6).toString('hex')}`;
+export async function startTestTemporal(
+  deps: ActivityDeps,
+  options: { taskQueue?: string; activityQueues?: ActivityQueue[]; tuning?: Partial<WorkerOptions> } = {},
+): Promise<TestTemporal> {
+  const taskQueue = options.taskQueue ?? testTaskQueue();
   const address = temporalAddress();
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const bundlePath = process.env.RELAIS_TEST_WORKFLOW_BUNDLE;
-  const newWorker = () =>
-    createWorker({
+  const newWorkers = () =>
+    createWorkers({
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
       activities: createActivities(deps),
+      activityQueues: options.activityQueues ?? [],
       ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
-      tuning,
+      ...(options.tuning ? { tuning: options.tuning } : {}),
     });
-  let running: { worker: Worker; run: Promise<void> } | undefined;
+  let running: { workers: Worker[]; run: Promise<void> } | undefined;
   const stopWorker = async () => {
     if (!running) return;
-    const { worker, run } = running;
+    const { workers, run } = running;
     running = undefined;
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     await run;
   };
   return {
@@ -54,12 +61,13 @@ export async function startTestTemporal(deps: ActivityDeps, tuning: Partial<Work
     taskQueue,
     async startWorker() {
       await stopWorker();
-      const worker = await newWorker();
-      running = { worker, run: worker.run() };
+      const workers = await newWorkers();
+      running = { workers, run: runWorkers(workers) };
     },
     stopWorker,
     async runUntil(work) {
-      return (await newWorker()).runUntil(work);
+      const [main] = await newWorkers();
+      return main!.runUntil(work);
     },
     async close() {
       await stopWorker();

@@ -13,7 +13,11 @@ after(() => relais.close());
 test('a workflow runs on the real server and its activity writes to the real database', async () => {
   const probeId = `probe-${Date.now()}`;
   const { client, taskQueue } = relais.temporal;
-  const result = await client.workflow.execute(probeWorkflow, { taskQueue, workflowId: probeId, args: [probeId] });
+  const result = await client.workflow.execute(probeWorkflow, {
+    taskQueue,
+    workflowId: probeId,
+    args: [probeId],
+  });
   assert.equal(result.probeId, probeId);
   assert.match(result.workerIdentity, new RegExp(`^${process.pid}@`));
   const { rows } = await relais.db.pool.query('select worker_identity from probes where id = $1', [probeId]);

@@ -1,0 +1,218 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type pg from 'pg';
+import { ConnectorError } from '../connectors/errors';
+import type { ConnectorRegistry } from '../connectors/registry';
+import type { ConnectorImplementation, DeliveryReceipt, OutputFormat } from '../connectors/types';
+import { getConnection, type ConnectionRecord } from '../db/connections';
+import { setDeliveryStatus } from '../db/deliveries';
+import { loadDocument, type StoredDocument } from '../db/documents';
+import { deliveryFileName, isDocumentError, renderDocument } from '../documents';
+import type { Vault } from '../platform/vault';
+import { deliveryFailureTypes, deliveryRetry, type DeliveryInput } from '../workflows/delivery-messages';
+import { freshCredentials, markAuthorizationExpired } from './credentials';
+
+export interface DeliveryDeps {
+  pool: pg.Pool;
+  vault: Vault;
+  connectors: ConnectorRegistry;
+  softwareVersion: string;
+}
+
+const nonRetryableKinds: Partial<Record<ConnectorError['kind'], string>> = {
+  rejected: deliveryFailureTypes.rejected,
+  misconfigured: deliveryFailureTypes.misconfigured,
+  'invalid-credentials': deliveryFailureTypes.authorizationExpired,
+  'auth-expired': deliveryFailureTypes.authorizationExpired,
+};
+
+/** When the next attempt runs: the target's Retry-After, else the workflow's exponential back-off. */
+function nextDelayMs(attempt: number, retryAfterMs: number | undefined): number {
+  if (retryAfterMs !== undefined) return retryAfterMs;
+  const backoff = deliveryRetry.initialIntervalMs * deliveryRetry.backoffCoefficient ** (attempt - 1);
+  return Math.min(backoff, deliveryRetry.maximumIntervalMs);
+}
+
+export function createDeliveryActivities(deps: DeliveryDeps) {
+  const { pool } = deps;
+
+  function render(
+    document: StoredDocument,
+    connection: ConnectionRecord,
+    implementation: ConnectorImplementation,
+  ) {
+    const format =
+      (connection.settings.format as OutputFormat | undefined) ?? implementation.descriptor.formats[0]!.id;
+    try {
+      return renderDocument(document.xml, format, {
+        softwareName: 'Relais',
+        softwareVersion: deps.softwareVersion,
+        ...(document.pdf ? { pdf: document.pdf } : {}),
+      });
+    } catch (error) {
+      if (isDocumentError(error)) {
+        throw new ConnectorError(
+          'rejected',
+          `The document cannot be rendered as ${format}: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Loads, renders, delivers (idempotently at the target) and records the receipt. */
+  async function deliverOnce(input: DeliveryInput, attempt: number): Promise<DeliveryReceipt> {
+    const [document, connection] = await Promise.all([
+      loadDocument(pool, input.tenantId, input.documentId),
+      getConnection(pool, input.tenantId, input.connectionId),
+    ]);
+    if (!document || !connection)
+      throw new Error(`Delivery ${input.deliveryId}: its document or connection is gone`);
+    if (connection.status === 'needs-reauth') {
+      throw new ConnectorError(
+        'auth-expired',
+        connection.statusMessage ?? 'The connection needs to be re-authorized.',
+      );
+    }
+    if (connection.status !== 'active' || !connection.authorizationId) {
+      throw ApplicationFailure.create({
+        type: deliveryFailureTypes.connectionClosed,
+        message: `The connection is ${connection.status}; nothing was sent.`,
+        nonRetryable: true,
+      });
+    }
+    await setDeliveryStatus(pool, input.deliveryId, { status: 'delivering', attempts: attempt });
+    const implementation = deps.connectors.implementation(connection.connectorId);
+    const content = render(document, connection, implementation);
+    const summary = document.summary;
+    const deliver = async (rejectedAccessToken?: string) => {
+      const authorization = await freshCredentials(deps, {
+        tenantId: input.tenantId,
+        authorizationId: connection.authorizationId!,
+        settings: connection.settings,
+        ...(rejectedAccessToken ? { rejectedAccessToken } : {}),
+      });
+      const call = implementation.deliver!({
+        deliveryId: input.deliveryId,
+        documentType: document.documentType,
+        fileName: deliveryFileName({
+          issueDate: summary.issueDate,
+          number: summary.number,
+          shortId: document.id.slice(0, 8),
+        }),
+        content,
+        contentType: 'application/xml',
+        document: {
+          number: summary.number,
+          issueDate: summary.issueDate,
+          kind: summary.kind,
+          supplierName: summary.supplier.name,
+          customerName: summary.customer.name,
+          ...(summary.supplier.vatNumber ? { supplierVat: summary.supplier.vatNumber } : {}),
+          ...(summary.customer.vatNumber ? { customerVat: summary.customer.vatNumber } : {}),
+        },
+        settings: connection.settings,
+        credentials: authorization.credentials,
+      });
+      return { call, authorization };
+    };
+    const { call, authorization } = await deliver();
+    let receipt: DeliveryReceipt;
+    try {
+      receipt = await call;
+    } catch (error) {
+      // An access token refused before its time: refresh once (serialized) and try again.
+      if (!(
+        error instanceof ConnectorError &&
+        error.kind === 'auth-expired' &&
+        authorization.credentials.kind === 'tokens'
+      )) {
+        throw error;
+      }
+      receipt = await (await deliver(authorization.credentials.tokens.accessToken)).call;
+    }
+    await setDeliveryStatus(pool, input.deliveryId, {
+      status: 'delivered',
+      attempts: attempt,
+      lastError: null,
+      receipt: { ...receipt },
+    });
+    return receipt;
+  }
+
+  return {
+    async deliverDocument(input: DeliveryInput): Promise<DeliveryReceipt> {
+      const { attempt } = Context.current().info;
+      try {
+        return await deliverOnce(input, attempt);
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) {
+          if (!(error instanceof ApplicationFailure)) {
+            const delay = nextDelayMs(attempt, undefined);
+            await setDeliveryStatus(pool, input.deliveryId, {
+              status: 'retrying',
+              attempts: attempt,
+              lastError: 'Relais could not complete this attempt; it will try again.',
+              lastErrorKind: 'internal',
+              nextAttemptAt: new Date(Date.now() + delay),
+            });
+          }
+          throw error;
+        }
+        const nonRetryable = nonRetryableKinds[error.kind];
+        if (nonRetryable === deliveryFailureTypes.authorizationExpired) {
+          await markAuthorizationExpired(pool, input.tenantId, input.connectionId, error.message);
+        }
+        if (nonRetryable) {
+          throw ApplicationFailure.create({ type: nonRetryable, message: error.message, nonRetryable: true });
+        }
+        const delay = nextDelayMs(attempt, error.retryAfterMs);
+        await setDeliveryStatus(pool, input.deliveryId, {
+          status: 'retrying',
+          attempts: attempt,
+          lastError: error.message,
+          lastErrorKind: error.kind,
+          nextAttemptAt: new Date(Date.now() + delay),
+        });
+        throw ApplicationFailure.create({
+          type:
+            error.kind === 'rate-limited'
+              ? deliveryFailureTypes.rateLimited
+              : deliveryFailureTypes.unavailable,
+          message: error.message,
+          ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
+        });
+      }
+    },
+
+    async markDeliveryWaiting(input: { deliveryId: string; message: string }): Promise<void> {
+      await setDeliveryStatus(pool, input.deliveryId, {
+        status: 'waiting-for-connection',
+        lastError: input.message,
+        lastErrorKind: 'auth-expired',
+      });
+    },
+
+    async markDeliveryFailed(input: { deliveryId: string; kind: string; message: string }): Promise<void> {
+      await setDeliveryStatus(pool, input.deliveryId, {
+        status: 'failed',
+        lastError: input.message,
+        lastErrorKind: input.kind,
+      });
+    },
+
+    async connectionStatus(input: { tenantId: string; connectionId: string }): Promise<string> {
+      return (await getConnection(pool, input.tenantId, input.connectionId))?.status ?? 'disconnected';
+    },
+
+    /** Deliveries parked on a connection, for the setup workflow to wake after a re-authorization. */
+    async listWaitingDeliveries(input: { tenantId: string; connectionId: string }): Promise<string[]> {
+      const { rows } = await pool.query(
+        `select document_id from deliveries where tenant_id = $1 and connection_id = $2 and status = 'waiting-for-connection'`,
+        [input.tenantId, input.connectionId],
+      );
+      return rows.map((row) => row.document_id as string);
+    },
+  };
+}
+
+export type DeliveryActivities = ReturnType<typeof createDeliveryActivities>;

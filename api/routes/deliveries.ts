@@ -1,0 +1,160 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type pg from 'pg';
+import type { Client } from '@temporalio/client';
+import type { ConnectorRegistry } from '../../connectors/registry';
+import { getConnection } from '../../db/connections';
+import { deliveryFromRow, ensureDeliveries, getDelivery, type DeliveryRecord } from '../../db/deliveries';
+import type { Config } from '../../platform/config';
+import { HttpError, parseOrThrow } from '../errors';
+import { startDeliveries } from '../start-deliveries';
+import { presentDelivery } from './documents';
+
+const listSchema = z.object({
+  status: z
+    .enum(['queued', 'delivering', 'retrying', 'waiting-for-connection', 'delivered', 'failed'])
+    .optional(),
+  connectionId: z.uuid().optional(),
+  documentId: z.uuid().optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .optional(),
+});
+const resendSchema = z.object({
+  since: z.iso.datetime({ offset: true, error: 'since must be an ISO 8601 date-time' }),
+});
+
+/** Cursor = base64url of "createdAt|id" of the last row seen (stable under concurrent inserts). */
+const encodeCursor = (d: DeliveryRecord) => Buffer.from(`${d.createdAt}|${d.id}`).toString('base64url');
+function decodeCursor(cursor: string): [string, string] {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
+    throw new HttpError(400, 'invalid-request', 'Invalid cursor', [
+      { path: 'cursor', message: 'Not a cursor from this API' },
+    ]);
+  }
+  return [createdAt, id];
+}
+
+export function deliveryRoutes(deps: {
+  pool: pg.Pool;
+  temporal: Client;
+  config: Config;
+  connectors: ConnectorRegistry;
+}): Router {
+  const router = Router();
+  const { pool } = deps;
+
+  router.get('/deliveries', async (req, res) => {
+    const query = parseOrThrow(listSchema, req.query, 'query');
+    const [afterCreated, afterId] = query.cursor ? decodeCursor(query.cursor) : [null, null];
+    const { rows } = await pool.query(
+      `select * from deliveries where tenant_id = $1
+         and ($2::text is null or status = $2) and ($3::uuid is null or connection_id = $3)
+         and ($4::uuid is null or document_id = $4) and ($5::timestamptz is null or created_at >= $5)
+         and ($6::timestamptz is null or created_at < $6)
+         and ($7::timestamptz is null or (created_at, id) > ($7, $8::uuid))
+       order by created_at, id limit $9`,
+      [
+        req.tenant.id,
+        query.status ?? null,
+        query.connectionId ?? null,
+        query.documentId ?? null,
+        query.since ?? null,
+        query.until ?? null,
+        afterCreated,
+        afterId,
+        query.limit + 1,
+      ],
+    );
+    const deliveries = rows.slice(0, query.limit).map(deliveryFromRow);
+    const more = rows.length > query.limit;
+    res.json({
+      deliveries: deliveries.map(presentDelivery),
+      nextCursor: more ? encodeCursor(deliveries[deliveries.length - 1]!) : null,
+    });
+  });
+
+  router.get('/deliveries/:id', async (req, res) => {
+    const delivery = await getDelivery(pool, req.tenant.id, req.params.id);
+    if (!delivery) throw new HttpError(404, 'not-found', 'No such delivery.');
+    res.json({ delivery: presentDelivery(delivery) });
+  });
+
+  /** Re-sends a failed or delivered document: a new run of its workflow, recorded in `runs`. */
+  router.post('/deliveries/:id/retry', async (req, res) => {
+    const delivery = await getDelivery(pool, req.tenant.id, req.params.id);
+    if (!delivery) throw new HttpError(404, 'not-found', 'No such delivery.');
+    if (delivery.status !== 'failed' && delivery.status !== 'delivered') {
+      throw new HttpError(
+        409,
+        'delivery-in-progress',
+        `The delivery is ${delivery.status}; retry it once it has failed or been delivered.`,
+      );
+    }
+    const { rows } = await pool.query(
+      `update deliveries set status = 'queued', runs = runs + 1, last_error = null, last_error_kind = null,
+         next_attempt_at = null, updated_at = now()
+       where id = $1 and tenant_id = $2 and status in ('failed', 'delivered') returning *`,
+      [delivery.id, req.tenant.id],
+    );
+    if (!rows[0]) throw new HttpError(409, 'delivery-in-progress', 'The delivery was retried meanwhile.');
+    await pool.query(
+      `insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, 'delivery.retried', $3)`,
+      [
+        req.tenant.id,
+        delivery.connectionId,
+        JSON.stringify({ deliveryId: delivery.id, previousStatus: delivery.status }),
+      ],
+    );
+    const retried = deliveryFromRow(rows[0]);
+    await startDeliveries(deps, [retried], { rerun: true });
+    res.status(202).json({ delivery: presentDelivery(retried) });
+  });
+
+  /** Re-sends every document of the connection's type accepted since a date (creating missing deliveries). */
+  router.post('/connections/:id/resend', async (req, res) => {
+    const connection = await getConnection(pool, req.tenant.id, req.params.id);
+    if (!connection) throw new HttpError(404, 'not-found', 'No such connection.');
+    if (connection.status !== 'active') {
+      throw new HttpError(
+        409,
+        'connection-not-active',
+        `The connection is ${connection.status}; only an active one can receive documents.`,
+      );
+    }
+    const { since } = parseOrThrow(resendSchema, req.query, 'query');
+    const { rows } = await pool.query(
+      `select id from documents where tenant_id = $1 and document_type = $2 and created_at >= $3 order by created_at`,
+      [req.tenant.id, connection.documentType, since],
+    );
+    const resent: DeliveryRecord[] = [];
+    for (const { id: documentId } of rows) {
+      const [delivery] = await ensureDeliveries(pool, {
+        tenantId: req.tenant.id,
+        documentId,
+        connections: [{ id: connection.id, connectorId: connection.connectorId }],
+      }).then((all) => all.filter((d) => d.connectionId === connection.id));
+      if (delivery) resent.push(delivery);
+    }
+    const finished = resent.filter((d) => d.status === 'failed' || d.status === 'delivered');
+    if (finished.length) {
+      await pool.query(
+        `update deliveries set status = 'queued', runs = runs + 1, updated_at = now() where id = any($1::uuid[])`,
+        [finished.map((d) => d.id)],
+      );
+    }
+    await startDeliveries(deps, finished, { rerun: true });
+    await startDeliveries(
+      deps,
+      resent.filter((d) => !finished.includes(d)),
+    );
+    res.status(202).json({ deliveries: resent.length, restarted: finished.length });
+  });
+
+  return router;
+}

@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import express, { Router, type Request } from 'express';
+import { z } from 'zod';
+import type pg from 'pg';
+import type { Client } from '@temporalio/client';
+import type { ConnectorRegistry } from '../../connectors/registry';
+import { documentTypes, type DocumentType } from '../../connectors/types';
+import { listConnections } from '../../db/connections';
+import { ensureDeliveries, type DeliveryRecord } from '../../db/deliveries';
+import { storeDocument } from '../../db/documents';
+import { inTransaction } from '../../db/transaction';
+import { isDocumentError, parseUbl, type ParsedDocument } from '../../documents';
+import type { Config } from '../../platform/config';
+import { HttpError, parseOrThrow } from '../errors';
+import { startDeliveries } from '../start-deliveries';
+
+const documentTypeSchema = z.enum(documentTypes as [DocumentType, ...DocumentType[]], {
+  error: `documentType must be one of ${documentTypes.join(', ')}`,
+});
+const base64 = z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}$/, 'must be base64');
+const jsonBodySchema = z.object({
+  documentType: documentTypeSchema,
+  xml: z.string().min(1, 'xml is required'),
+  pdf: base64.optional(),
+});
+const idempotencyKeySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export function presentDelivery(delivery: DeliveryRecord) {
+  return {
+    id: delivery.id,
+    documentId: delivery.documentId,
+    connectionId: delivery.connectionId,
+    connectorId: delivery.connectorId,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    runs: delivery.runs,
+    lastError: delivery.lastError,
+    lastErrorKind: delivery.lastErrorKind,
+    nextAttemptAt: delivery.nextAttemptAt,
+    receipt: delivery.receipt,
+    createdAt: delivery.createdAt,
+    updatedAt: delivery.updatedAt,
+    deliveredAt: delivery.deliveredAt,
+  };
+}
+
+/** The document's own identity when the caller sends no Idempotency-Key: supplier, kind and number. */
+function ownKey(parsed: ParsedDocument): string {
+  const supplier =
+    parsed.supplier.vatNumber ??
+    parsed.supplier.enterpriseNumber ??
+    parsed.supplier.endpointId ??
+    parsed.supplier.name;
+  return `ubl:${supplier}:${parsed.kind}:${parsed.number}`;
+}
+
+/** Reads the request in either shape: raw XML (type in query or header) or JSON with base64 PDF. */
+function readSubmission(req: Request): { documentType: DocumentType; xml: Buffer; pdf: Buffer | null } {
+  if (Buffer.isBuffer(req.body)) {
+    const documentType = parseOrThrow(
+      documentTypeSchema,
+      req.query.documentType ?? req.header('x-document-type'),
+      'documentType (query parameter or X-Document-Type header)',
+    );
+    return { documentType, xml: req.body, pdf: null };
+  }
+  if (!req.is('application/json')) {
+    throw new HttpError(
+      415,
+      'unsupported-media-type',
+      'Send the UBL as application/xml, or JSON {documentType, xml, pdf?}.',
+    );
+  }
+  const body = parseOrThrow(jsonBodySchema, req.body, 'body');
+  return {
+    documentType: body.documentType,
+    xml: Buffer.from(body.xml, 'utf8'),
+    pdf: body.pdf ? Buffer.from(body.pdf, 'base64') : null,
+  };
+}
+
+/**
+ * `POST /v1/documents`: accepts a UBL invoice or credit note once, stores it by reference and starts
+ * one delivery per active connection of its type. Parsers are mounted here, not globally, so the
+ * document size limit applies to this route alone.
+ */
+export function documentRoutes(deps: {
+  pool: pg.Pool;
+  temporal: Client;
+  config: Config;
+  connectors: ConnectorRegistry;
+}): Router {
+  const router = Router();
+  const limit = deps.config.DOCUMENT_MAX_BYTES;
+  router.post(
+    '/documents',
+    express.raw({ type: ['application/xml', 'text/xml', 'application/*+xml'], limit }),
+    // base64 grows a PDF by a third; the decoded sizes are checked below.
+    express.json({ limit: Math.ceil(limit * 1.4) + 1024 }),
+    async (req, res) => {
+      const submission = readSubmission(req);
+      const size = submission.xml.length + (submission.pdf?.length ?? 0);
+      if (size > limit) {
+        throw new HttpError(
+          413,
+          'payload-too-large',
+          `The document is ${size} bytes; the limit is ${limit} bytes.`,
+        );
+      }
+      let parsed: ParsedDocument;
+      try {
+        parsed = parseUbl(submission.xml);
+      } catch (error) {
+        if (isDocumentError(error))
+          throw new HttpError(400, error.code, error.message, [{ path: 'xml', message: error.message }]);
+        throw error;
+      }
+      const givenKey = req.header('idempotency-key');
+      const idempotencyKey =
+        givenKey === undefined
+          ? ownKey(parsed)
+          : parseOrThrow(idempotencyKeySchema, givenKey, 'Idempotency-Key header');
+      const sha256 = createHash('sha256')
+        .update(submission.xml)
+        .update(submission.pdf ?? Buffer.alloc(0))
+        .digest();
+
+      // Document and its deliveries commit together: a crash in between cannot leave a document that
+      // a replay would treat as already fanned out.
+      const { document, created, deliveries } = await inTransaction(deps.pool, async (db) => {
+        const stored = await storeDocument(db, {
+          tenantId: req.tenant.id,
+          idempotencyKey,
+          sha256,
+          documentType: submission.documentType,
+          xml: submission.xml,
+          pdf: submission.pdf,
+          parsed,
+        });
+        // Connections are chosen once, when the document is first accepted: a replay adds nothing new.
+        const connections = stored.created
+          ? await listConnections(db, req.tenant.id, {
+              documentType: submission.documentType,
+              status: 'active',
+            })
+          : [];
+        const deliveries = await ensureDeliveries(db, {
+          tenantId: req.tenant.id,
+          documentId: stored.document.id,
+          connections: connections.map((c) => ({ id: c.id, connectorId: c.connectorId })),
+        });
+        return { ...stored, deliveries };
+      });
+      if (!document.sha256.equals(sha256) || document.documentType !== submission.documentType) {
+        throw new HttpError(
+          409,
+          'idempotency-conflict',
+          `The key "${idempotencyKey}" was used for another document.`,
+        );
+      }
+      await startDeliveries(deps, deliveries);
+      res.status(202).json({
+        documentId: document.id,
+        duplicate: !created,
+        number: parsed.number,
+        deliveries: deliveries.map(presentDelivery),
+      });
+    },
+  );
+  return router;
+}

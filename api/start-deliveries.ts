@@ -1,0 +1,59 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { ConnectorRegistry } from '../connectors/registry';
+import type { DeliveryRecord } from '../db/deliveries';
+import { activityQueueFor } from '../platform/activity-queues';
+import type { Config } from '../platform/config';
+import { documentDeliveryWorkflow } from '../workflows/document-delivery';
+import { deliveryWorkflowId } from '../workflows/delivery-messages';
+import {
+  connectionKey,
+  connectorKey,
+  deliveryStatusKey,
+  documentIdKey,
+  tenantKey,
+} from '../workflows/search-attributes';
+
+/**
+ * Starts the delivery workflow of each delivery. The workflow id is derived from (document,
+ * connection): starting one that runs or ran already is a no-op, so a replayed request or a crash
+ * between storing and starting never delivers twice. `rerun` starts a new run of a finished one.
+ */
+export async function startDeliveries(
+  deps: { temporal: Client; config: Config; connectors: ConnectorRegistry },
+  deliveries: DeliveryRecord[],
+  options: { rerun?: boolean } = {},
+): Promise<void> {
+  await Promise.all(
+    deliveries.map(async (delivery) => {
+      const descriptor = deps.connectors.descriptor(delivery.connectorId)!;
+      try {
+        await deps.temporal.workflow.start(documentDeliveryWorkflow, {
+          workflowId: deliveryWorkflowId(delivery.documentId, delivery.connectionId),
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: options.rerun ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+          args: [
+            {
+              deliveryId: delivery.id,
+              tenantId: delivery.tenantId,
+              documentId: delivery.documentId,
+              connectionId: delivery.connectionId,
+              connectorId: delivery.connectorId,
+              activityTaskQueue:
+                activityQueueFor(deps.config, descriptor)?.taskQueue ?? deps.config.TEMPORAL_TASK_QUEUE,
+            },
+          ],
+          typedSearchAttributes: [
+            { key: tenantKey, value: delivery.tenantId },
+            { key: connectorKey, value: delivery.connectorId },
+            { key: connectionKey, value: delivery.connectionId },
+            { key: documentIdKey, value: delivery.documentId },
+            { key: deliveryStatusKey, value: 'queued' },
+          ],
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    }),
+  );
+}

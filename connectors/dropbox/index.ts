@@ -1,0 +1,15 @@
+import { defineConnector } from '../types';
+import { createDropboxOAuth } from './client';
+import { dropboxConfigSchema } from './config';
+import { deliverToDropbox } from './deliver';
+import { dropboxDescriptor } from './descriptor';
+
+export default defineConnector({
+  descriptor: dropboxDescriptor,
+  configSchema: dropboxConfigSchema,
+  create: (config) => ({
+    descriptor: dropboxDescriptor,
+    oauth: createDropboxOAuth(config),
+    deliver: (input) => deliverToDropbox(config, input),
+  }),
+});

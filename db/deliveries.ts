@@ -1,0 +1,123 @@
+import type pg from 'pg';
+import { deterministicUuid } from '../platform/ids';
+
+export type DeliveryStatus =
+  'queued' | 'delivering' | 'retrying' | 'waiting-for-connection' | 'delivered' | 'failed';
+
+export interface DeliveryRecord {
+  id: string;
+  tenantId: string;
+  documentId: string;
+  connectionId: string;
+  connectorId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  runs: number;
+  lastError: string | null;
+  lastErrorKind: string | null;
+  nextAttemptAt: string | null;
+  receipt: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+  deliveredAt: string | null;
+}
+
+const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
+
+export function deliveryFromRow(row: Record<string, unknown>): DeliveryRecord {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    documentId: row.document_id as string,
+    connectionId: row.connection_id as string,
+    connectorId: row.connector_id as string,
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts as number,
+    runs: row.runs as number,
+    lastError: row.last_error as string | null,
+    lastErrorKind: row.last_error_kind as string | null,
+    nextAttemptAt: iso(row.next_attempt_at),
+    receipt: row.receipt as Record<string, unknown> | null,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    deliveredAt: iso(row.delivered_at),
+  };
+}
+
+/** One delivery id per (document, connection): the same pair always maps to the same delivery. */
+export const deliveryIdFor = (documentId: string, connectionId: string) =>
+  deterministicUuid(`delivery:${documentId}:${connectionId}`);
+
+/** Creates the deliveries of a document that do not exist yet; returns all of them. */
+export async function ensureDeliveries(
+  db: pg.Pool | pg.PoolClient,
+  input: { tenantId: string; documentId: string; connections: Array<{ id: string; connectorId: string }> },
+): Promise<DeliveryRecord[]> {
+  for (const connection of input.connections) {
+    await db.query(
+      `insert into deliveries (id, tenant_id, document_id, connection_id, connector_id, status)
+       values ($1, $2, $3, $4, $5, 'queued') on conflict (document_id, connection_id) do nothing`,
+      [
+        deliveryIdFor(input.documentId, connection.id),
+        input.tenantId,
+        input.documentId,
+        connection.id,
+        connection.connectorId,
+      ],
+    );
+  }
+  const { rows } = await db.query(
+    'select * from deliveries where document_id = $1 and tenant_id = $2 order by created_at, id',
+    [input.documentId, input.tenantId],
+  );
+  return rows.map(deliveryFromRow);
+}
+
+export async function getDelivery(
+  db: pg.Pool,
+  tenantId: string,
+  id: string,
+): Promise<DeliveryRecord | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const { rows } = await db.query('select * from deliveries where id = $1 and tenant_id = $2', [
+    id,
+    tenantId,
+  ]);
+  return rows[0] ? deliveryFromRow(rows[0]) : undefined;
+}
+
+/** Mirrors the workflow's view of a delivery; `attempts` only ever grows. */
+export async function setDeliveryStatus(
+  db: pg.Pool,
+  id: string,
+  update: {
+    status: DeliveryStatus;
+    attempts?: number;
+    lastError?: string | null;
+    lastErrorKind?: string | null;
+    nextAttemptAt?: Date | null;
+    receipt?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await db.query(
+    `update deliveries set status = $2,
+       attempts = greatest(attempts, coalesce($3, attempts)),
+       last_error = case when $4::boolean then $5 else last_error end,
+       last_error_kind = case when $4::boolean then $6 else last_error_kind end,
+       next_attempt_at = $7,
+       receipt = coalesce($8, receipt),
+       delivered_at = case when $2 = 'delivered' then now() else delivered_at end,
+       updated_at = now()
+     where id = $1`,
+    [
+      id,
+      update.status,
+      update.attempts ?? null,
+      update.lastError !== undefined,
+      update.lastError ?? null,
+      update.lastErrorKind ?? null,
+      update.nextAttemptAt ?? null,
+      update.receipt ? JSON.stringify(update.receipt) : null,
+    ],
+  );
+}

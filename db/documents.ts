@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { DocumentType } from '../connectors/types';
+import type { ParsedDocument } from '../documents';
+
+export interface StoredDocument {
+  id: string;
+  tenantId: string;
+  documentType: DocumentType;
+  sha256: Buffer;
+  xml: Buffer;
+  pdf: Buffer | null;
+  summary: DocumentSummary;
+  createdAt: string;
+}
+
+/** What deliveries need to know about a document without reparsing it (no PDF, no lines). */
+export type DocumentSummary = Omit<ParsedDocument, 'pdf'> & { hasPdf: boolean };
+
+export function summarize(parsed: ParsedDocument): DocumentSummary {
+  const { pdf, ...rest } = parsed;
+  return { ...rest, hasPdf: Boolean(pdf) };
+}
+
+/**
+ * Stores a document once per (tenant, idempotency key). Returns the stored row and whether this
+ * call created it; a second call with the same key returns the first one, whatever its bytes.
+ */
+export async function storeDocument(
+  db: pg.Pool | pg.PoolClient,
+  input: {
+    tenantId: string;
+    idempotencyKey: string;
+    sha256: Buffer;
+    documentType: DocumentType;
+    xml: Buffer;
+    pdf: Buffer | null;
+    parsed: ParsedDocument;
+  },
+): Promise<{ document: StoredDocument; created: boolean }> {
+  const id = randomUUID();
+  const inserted = await db.query(
+    `insert into documents (id, tenant_id, idempotency_key, sha256, document_type, kind, flavour, number, issue_date, xml, pdf, summary)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     on conflict (tenant_id, idempotency_key) do nothing returning id`,
+    [
+      id,
+      input.tenantId,
+      input.idempotencyKey,
+      input.sha256,
+      input.documentType,
+      input.parsed.kind,
+      input.parsed.flavour,
+      input.parsed.number,
+      input.parsed.issueDate,
+      input.xml,
+      input.pdf,
+      JSON.stringify(summarize(input.parsed)),
+    ],
+  );
+  const { rows } = await db.query('select * from documents where tenant_id = $1 and idempotency_key = $2', [
+    input.tenantId,
+    input.idempotencyKey,
+  ]);
+  return { document: fromRow(rows[0]), created: inserted.rowCount === 1 };
+}
+
+export async function loadDocument(
+  db: pg.Pool,
+  tenantId: string,
+  id: string,
+): Promise<StoredDocument | undefined> {
+  const { rows } = await db.query('select * from documents where id = $1 and tenant_id = $2', [id, tenantId]);
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+function fromRow(row: Record<string, unknown>): StoredDocument {
+  return {
+    id: row.id as string,
+    tenantId: row.tenant_id as string,
+    documentType: row.document_type as DocumentType,
+    sha256: row.sha256 as Buffer,
+    xml: row.xml as Buffer,
+    pdf: row.pdf as Buffer | null,
+    summary: row.summary as DocumentSummary,
+    createdAt: (row.created_at as Date).toISOString(),
+  };
+}

@@ -1,0 +1,50 @@
+import type { Response } from 'express';
+import { now, type ExactFakeState, type QuotaWindow } from './state';
+
+/** Counts one call against the division's windows; a 429 reports only the window that ran out. */
+export function countCall(
+  state: ExactFakeState,
+  division: number,
+  response: Response,
+): 'daily' | 'minutely' | undefined {
+  const time = now(state);
+  const windows = [
+    {
+      name: 'daily',
+      prefix: 'X-RateLimit',
+      quota: state.dayQuota,
+      size: 86_400_000,
+      limit: state.limits.daily,
+    },
+    {
+      name: 'minutely',
+      prefix: 'X-RateLimit-Minutely',
+      quota: state.minuteQuota,
+      size: 60_000,
+      limit: state.limits.minutely,
+    },
+  ] as const;
+  const current = windows.map((window) => {
+    const start = Math.floor(time / window.size) * window.size;
+    const stored = window.quota.get(division);
+    const quota: QuotaWindow = stored?.start === start ? stored : { start, used: 0 };
+    window.quota.set(division, quota);
+    return { ...window, quota, reset: start + window.size };
+  });
+  const setHeaders = (window: (typeof current)[number]) =>
+    response.set({
+      [`${window.prefix}-Limit`]: String(window.limit),
+      [`${window.prefix}-Remaining`]: String(Math.max(0, window.limit - window.quota.used)),
+      [`${window.prefix}-Reset`]: String(window.reset),
+    });
+  const exhausted = current.find((window) => window.quota.used >= window.limit);
+  if (exhausted) {
+    setHeaders(exhausted);
+    return exhausted.name;
+  }
+  for (const window of current) {
+    window.quota.used += 1;
+    setHeaders(window);
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export interface DeliveryInput {
+  deliveryId: string;
+  tenantId: string;
+  documentId: string;
+  connectionId: string;
+  connectorId: string;
+  /** Task queue of the deliver activity: rate-limited connectors have a queue of their own. */
+  activityTaskQueue: string;
+}
+
+export type DeliveryOutcome =
+  | { status: 'delivered'; receipt: { remoteId?: string; remotePath?: string; alreadyPresent: boolean } }
+  | { status: 'failed'; kind: string; message: string };
+
+export interface DeliveryView {
+  status: 'delivering' | 'waiting-for-connection' | 'delivered' | 'failed';
+  message?: string;
+}
+
+/** Sent when a connection is re-authorized (resume) or disconnected (give up). */
+export const connectionChangedSignal =
+  defineSignal<[{ status: 'active' | 'disconnected' }]>('connectionChanged');
+export const deliveryStateQuery = defineQuery<DeliveryView>('deliveryState');
+
+/** Failure types of the deliver activity; everything else is retried with back-off. */
+export const deliveryFailureTypes = {
+  rejected: 'DocumentRejected',
+  misconfigured: 'ConnectionMisconfigured',
+  authorizationExpired: 'AuthorizationExpired',
+  connectionClosed: 'ConnectionClosed',
+  rateLimited: 'RateLimited',
+  unavailable: 'TargetUnavailable',
+} as const;
+
+/** Back-off of the deliver activity; the activity mirrors the next attempt time from the same numbers. */
+export const deliveryRetry = {
+  initialIntervalMs: 2_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 10 * 60_000,
+} as const;
+
+export const deliveryWorkflowId = (documentId: string, connectionId: string) =>
+  `delivery-${documentId}-${connectionId}`;
