@@ -41,6 +41,7 @@ export async function startDeliveries(
               connectorId: delivery.connectorId,
               activityTaskQueue:
                 activityQueueFor(deps.config, descriptor)?.taskQueue ?? deps.config.TEMPORAL_TASK_QUEUE,
+              attemptTimeoutMs: deps.config.DELIVERY_ATTEMPT_TIMEOUT_SECONDS * 1000,
             },
           ],
           typedSearchAttributes: [

@@ -49,10 +49,10 @@ function peppolTaxCategory(ubl: UblDom, category: XmlElement): void {
 }
 
 /**
- * UBL.BE carries Belgian legal mentions (BELM codes: margin scheme, VAT to refund, ...) as delivery
- * terms, which BIS 3 does not have. The mention is legally required on the invoice, so it moves
- * into the single document note BIS 3 allows (PEPPOL-EN16931-R002) instead of being dropped; several
- * notes are merged into that one for the same rule.
+ * BIS 3 has no delivery terms; UBL.BE uses them for Belgian legal mentions (BELM: margin scheme,
+ * VAT to refund, ...), which must stay on the invoice. Their text moves into the single document
+ * note BIS 3 allows (PEPPOL-EN16931-R002) instead of being dropped; several notes are merged into
+ * that one for the same rule.
  */
 function foldLegalMentionsIntoNote(ubl: UblDom): void {
   const mentions: string[] = [];

@@ -20,7 +20,7 @@ import {
 import { CUSTOMIZATION_ID, PEPPOL_BILLING_PROFILE, type OutputFormat } from './ubl-flavour';
 import { createElement, insertInOrder, setText } from './ubl-order';
 
-/** Steps shared by both output formats, applied to the parsed DOM in place. */
+/* Rewriting steps shared by both output formats, applied to the parsed DOM in place. */
 
 export interface RenderOptions {
   /** Our software, named in the UBL.BE reference and the generated PDF: "Relais". */
@@ -58,9 +58,7 @@ export function setSpecification(ubl: UblDom, format: OutputFormat): void {
 export function pruneEmptyElements(parent: XmlElement): void {
   for (const element of childElements(parent)) {
     pruneEmptyElements(element);
-    if (!element.firstChild || (childElements(element).length === 0 && !textOf(element))) {
-      parent.removeChild(element);
-    }
+    if (childElements(element).length === 0 && !textOf(element)) parent.removeChild(element);
   }
 }
 
@@ -110,12 +108,11 @@ export function describeReferences(ubl: UblDom): void {
 export function embedPdf(ubl: UblDom, parsed: ParsedDocument, options: RenderOptions): void {
   const designation = ubl.kind === 'invoice' ? 'CommercialInvoice' : 'CreditNote';
   const found = findPdfReference(ubl.root);
-  let reference = found?.reference;
+  const reference = found?.reference ?? addReference(ubl, parsed.number);
   if (options.pdf || !found) {
     const pdf =
       options.pdf ??
       renderInvoicePdf(summarize(ubl, parsed, `${options.softwareName} ${options.softwareVersion}`));
-    reference ??= addReference(ubl, parsed.number);
     const attachment = find(reference, 'cac:Attachment') ?? appendAttachment(ubl, reference);
     for (const old of childElements(attachment)) attachment.removeChild(old);
     const object = createElement(ubl.document, 'cbc:EmbeddedDocumentBinaryObject', pdf.toString('base64'));
@@ -123,14 +120,12 @@ export function embedPdf(ubl: UblDom, parsed: ParsedDocument, options: RenderOpt
     object.setAttribute('filename', found?.object.getAttribute('filename') ?? pdfFileName(parsed.number));
     attachment.appendChild(object);
   }
-  const description = child(reference!, 'cbc:DocumentDescription');
+  const description = child(reference, 'cbc:DocumentDescription');
   if (description) setText(ubl.document, description, designation);
-  else
-    insertInOrder(
-      reference!,
-      createElement(ubl.document, 'cbc:DocumentDescription', designation),
-      'DocumentReference',
-    );
+  else {
+    const created = createElement(ubl.document, 'cbc:DocumentDescription', designation);
+    insertInOrder(reference, created, 'DocumentReference');
+  }
   for (const other of children(ubl.root, 'cac:AdditionalDocumentReference')) {
     const otherDescription = child(other, 'cbc:DocumentDescription');
     const text = textOf(otherDescription);

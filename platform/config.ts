@@ -56,6 +56,11 @@ const schema = z.object({
           ) as Record<string, number>,
       ),
   ),
+  /**
+   * How long one delivery attempt may run. It is also how long a delivery waits after its worker died
+   * mid-attempt before another worker retries it.
+   */
+  DELIVERY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
   DOCUMENT_MAX_BYTES: z.coerce
     .number()
     .int()

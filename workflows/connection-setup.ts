@@ -336,11 +336,13 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
 
   while (state.status === 'setting-up') {
     const seen = touchedAt;
+    const seenDeadline = oauthDeadline;
     const now = Date.now();
     const untilExpiry = touchedAt + input.expiryMs - now;
     const untilOAuth = oauthDeadline === undefined ? Infinity : oauthDeadline - now;
     const changed = await condition(
-      () => state.status !== 'setting-up' || touchedAt !== seen,
+      // A sign-in that starts (or ends) while we wait moves the deadline: wake up and re-arm the timer.
+      () => state.status !== 'setting-up' || touchedAt !== seen || oauthDeadline !== seenDeadline,
       Math.max(1, Math.min(untilExpiry, untilOAuth)),
     );
     if (changed) continue;

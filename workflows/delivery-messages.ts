@@ -8,6 +8,8 @@ export interface DeliveryInput {
   connectorId: string;
   /** Task queue of the deliver activity: rate-limited connectors have a queue of their own. */
   activityTaskQueue: string;
+  /** Start-to-close timeout of one deliver attempt (DELIVERY_ATTEMPT_TIMEOUT_SECONDS); 2 minutes when absent. */
+  attemptTimeoutMs?: number;
 }
 
 export type DeliveryOutcome =

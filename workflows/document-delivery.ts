@@ -40,7 +40,8 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
 
   const { deliverDocument } = proxyActivities<DeliveryActivities>({
     taskQueue: input.activityTaskQueue,
-    startToCloseTimeout: '2 minutes',
+    // Also bounds how long a delivery waits when its worker dies mid-attempt: then the server retries it.
+    startToCloseTimeout: input.attemptTimeoutMs ?? '2 minutes',
     // Three days of retries cover a weekend outage at the target; then the delivery fails visibly.
     scheduleToCloseTimeout: '3 days',
     retry: {

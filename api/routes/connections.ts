@@ -13,6 +13,7 @@ import {
 } from '../../db/connections';
 import type { Vault } from '../../platform/vault';
 import { connectionSetupWorkflow } from '../../workflows/connection-setup';
+import { connectionChangedSignal, deliveryWorkflowId } from '../../workflows/delivery-messages';
 import {
   cancelSetupUpdate,
   openSetupUpdate,
@@ -232,6 +233,19 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
       connection.id,
       'disconnected',
       'Disconnected by the user.',
+    );
+    // Deliveries parked for a re-authorization that will not come fail now, visibly.
+    const { rows } = await pool.query(
+      `select document_id from deliveries where tenant_id = $1 and connection_id = $2 and status = 'waiting-for-connection'`,
+      [req.tenant.id, connection.id],
+    );
+    await Promise.all(
+      rows.map((row) =>
+        temporal.workflow
+          .getHandle(deliveryWorkflowId(row.document_id, connection.id))
+          .signal(connectionChangedSignal, { status: 'disconnected' })
+          .catch(() => undefined),
+      ),
     );
     res.json({ connection: present(await loadConnection(req), null) });
   });

@@ -28,8 +28,13 @@ const resendSchema = z.object({
   since: z.iso.datetime({ offset: true, error: 'since must be an ISO 8601 date-time' }),
 });
 
-/** Cursor = base64url of "createdAt|id" of the last row seen (stable under concurrent inserts). */
-const encodeCursor = (d: DeliveryRecord) => Buffer.from(`${d.createdAt}|${d.id}`).toString('base64url');
+/**
+ * Cursor = base64url of "createdAt|id" of the last row seen (stable under concurrent inserts). createdAt
+ * keeps PostgreSQL's microseconds: cut to a JavaScript Date's milliseconds, the last row would compare
+ * greater than its own cursor and come back on the next page.
+ */
+const encodeCursor = (row: { cursor_created_at: string; id: string }) =>
+  Buffer.from(`${row.cursor_created_at}|${row.id}`).toString('base64url');
 function decodeCursor(cursor: string): [string, string] {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
@@ -53,7 +58,8 @@ export function deliveryRoutes(deps: {
     const query = parseOrThrow(listSchema, req.query, 'query');
     const [afterCreated, afterId] = query.cursor ? decodeCursor(query.cursor) : [null, null];
     const { rows } = await pool.query(
-      `select * from deliveries where tenant_id = $1
+      `select *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
+         from deliveries where tenant_id = $1
          and ($2::text is null or status = $2) and ($3::uuid is null or connection_id = $3)
          and ($4::uuid is null or document_id = $4) and ($5::timestamptz is null or created_at >= $5)
          and ($6::timestamptz is null or created_at < $6)
@@ -71,11 +77,11 @@ export function deliveryRoutes(deps: {
         query.limit + 1,
       ],
     );
-    const deliveries = rows.slice(0, query.limit).map(deliveryFromRow);
+    const page = rows.slice(0, query.limit);
     const more = rows.length > query.limit;
     res.json({
-      deliveries: deliveries.map(presentDelivery),
-      nextCursor: more ? encodeCursor(deliveries[deliveries.length - 1]!) : null,
+      deliveries: page.map(deliveryFromRow).map(presentDelivery),
+      nextCursor: more ? encodeCursor(page[page.length - 1]!) : null,
     });
   });
 

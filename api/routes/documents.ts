@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { documentTypes, type DocumentType } from '../../connectors/types';
-import { listConnections } from '../../db/connections';
+import { listConnections, type ConnectionStatus } from '../../db/connections';
 import { ensureDeliveries, type DeliveryRecord } from '../../db/deliveries';
 import { storeDocument } from '../../db/documents';
 import { inTransaction } from '../../db/transaction';
@@ -23,6 +23,9 @@ const jsonBodySchema = z.object({
   xml: z.string().min(1, 'xml is required'),
   pdf: base64.optional(),
 });
+/** Connections a new document is delivered to. */
+const receivingStatuses: ConnectionStatus[] = ['active', 'needs-reauth'];
+
 const idempotencyKeySchema = z
   .string()
   .trim()
@@ -143,11 +146,11 @@ export function documentRoutes(deps: {
           parsed,
         });
         // Connections are chosen once, when the document is first accepted: a replay adds nothing new.
+        // One waiting for its owner to sign in again gets the document too: its delivery waits, then resumes.
         const connections = stored.created
-          ? await listConnections(db, req.tenant.id, {
-              documentType: submission.documentType,
-              status: 'active',
-            })
+          ? (await listConnections(db, req.tenant.id, { documentType: submission.documentType })).filter(
+              (connection) => receivingStatuses.includes(connection.status),
+            )
           : [];
         const deliveries = await ensureDeliveries(db, {
           tenantId: req.tenant.id,

@@ -121,8 +121,14 @@ export const descriptor: ConnectorDescriptor = {
   formats: [outputFormats.eFff3],
   administration: { allowAllCurrentAndFuture: true, multiple: true },
   oauth: { pkce: false, scopes: [], sharedAuthorization: true },
-  // A delivery costs up to four calls: find our earlier document, create it, list its attachments, attach.
-  limits: { requestsPerMinute: 60, callsPerDelivery: 4, requestsPerDay: 5000, maxDocumentBytes: MAX_DOCUMENT_BYTES },
+  // A delivery costs up to five calls: who is signed in and which administrations are shared (unless a
+  // single administration was chosen), find our earlier document, create it or list its attachments, attach.
+  limits: {
+    requestsPerMinute: 60,
+    callsPerDelivery: 5,
+    requestsPerDay: 5000,
+    maxDocumentBytes: MAX_DOCUMENT_BYTES,
+  },
   termsVersion: TERMS_VERSION,
   available: true,
 };

@@ -51,6 +51,11 @@ export interface DropboxFake {
   /** Revokes every refresh token and the access tokens issued from them (the user unlinked the app). */
   revokeRefreshToken(): void;
   setSpaceLeft(bytes: number): void;
+  /**
+   * Holds every files/upload answer this long after the file is stored: the upload lands at once, its
+   * answer comes back late (a slow network), so a client that dies meanwhile never learns it succeeded.
+   */
+  delayUploadAnswers(ms: number): void;
   /** Moves the fake's clock (codes and tokens expire by it). */
   advanceTime(ms: number): void;
   /** Submits the consent page as the user would; returns where the browser is redirected. */
@@ -76,6 +81,7 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
   const store = new DropboxFileStore(now);
   const log: LoggedRequest[] = [];
   const failures: InjectedFailure[] = [];
+  let uploadAnswerDelayMs = 0;
 
   const app = express();
   app.use(express.raw({ type: () => true, limit: '200mb' }));
@@ -144,7 +150,9 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
       }
       const arg = readUploadArg(req.get('dropbox-api-arg'));
       if (typeof arg === 'string') return badRequest(`HTTP header "Dropbox-API-Arg": ${arg}`);
-      return send(store.upload(arg, requestBody(req)));
+      const answer = store.upload(arg, requestBody(req));
+      if (uploadAnswerDelayMs === 0) return send(answer);
+      return void setTimeout(() => send(answer), uploadAnswerDelayMs);
     }
     const body = readRpcBody(req);
     if ('error' in body) return badRequest(body.error);
@@ -169,6 +177,7 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
     expireAccessTokens: oauth.expireAccessTokens,
     revokeRefreshToken: oauth.revokeRefreshTokens,
     setSpaceLeft: (bytes) => void (store.spaceLeft = bytes),
+    delayUploadAnswers: (ms) => void (uploadAnswerDelayMs = ms),
     advanceTime: (ms) => void (skewMs += ms),
     async consent(authorizeUrl, decision) {
       const response = await fetch(authorizeUrl, {

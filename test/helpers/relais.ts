@@ -23,6 +23,8 @@ export interface TestRelais {
   vault: Vault;
   connectors: ConnectorRegistry;
   config: Config;
+  /** RELAIS_MASTER_KEY of this Relais: what a worker in another process needs to read its vault. */
+  masterKey: string;
   url: string;
   tenant: TestTenant;
   createTenant(name?: string): Promise<TestTenant>;
@@ -36,14 +38,23 @@ export interface TestRelais {
   close(): Promise<void>;
 }
 
+export interface TestRelaisOptions {
+  /** false: no worker in this process (tests that run workers as processes of their own). */
+  inProcessWorker?: boolean;
+}
+
 /**
  * The whole of Relais for one test file: a fresh database, a worker on its own task queue (real
  * activities, connectors built from `env`, which points them at contract fakes), and the API served
  * on a free port, with a tenant and its API key.
  */
-export async function startTestRelais(env: Record<string, string> = {}): Promise<TestRelais> {
+export async function startTestRelais(
+  env: Record<string, string> = {},
+  options: TestRelaisOptions = {},
+): Promise<TestRelais> {
   const db = await createTestDatabase();
-  const vault = parseKeySpec(`test:${randomBytes(32).toString('base64')}`);
+  const masterKey = `test:${randomBytes(32).toString('base64')}`;
+  const vault = parseKeySpec(masterKey);
   const connectors = createConnectorRegistry({ ...process.env, ...env });
   const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent' });
   const port = await freePort();
@@ -62,7 +73,7 @@ export async function startTestRelais(env: Record<string, string> = {}): Promise
     createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, connectors }),
     port,
   );
-  await temporal.startWorker();
+  if (options.inProcessWorker !== false) await temporal.startWorker();
 
   const makeTenant = async (name = 'Test tenant') => {
     const tenant = await createTenant(db.pool, name);
@@ -76,6 +87,7 @@ export async function startTestRelais(env: Record<string, string> = {}): Promise
     vault,
     connectors,
     config,
+    masterKey,
     url: baseUrl,
     tenant,
     createTenant: makeTenant,

@@ -178,6 +178,10 @@ const samples: Record<string, FieldSamples> = {
       ['Invoice_import/[month]/', /Unknown variable \[month\]/],
     ],
   },
+  'sftp.trustHostKey': {
+    valid: ['SHA256:WX6cJ8Lol3MggyWTm/HCepAGrdCwLc/za9fbXk2+ItY'],
+    invalid: [['MD5:aa:bb', /SHA256: followed by 43 characters/]],
+  },
   'exact-online.site': { valid: ['be', 'nl'], invalid: [['xx', /Choose the country of your Exact Online/]] },
   'exact-online.companyCode': {
     valid: ['', '123456'],

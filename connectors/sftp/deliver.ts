@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  invoiceTypeOf,
+  normalizeBelgianEnterpriseNumber,
+  sftpUploadPath,
+  type UploadPathVariables,
+} from '../../documents';
+import { ConnectorError } from '../errors';
+import type { DeliveryInput, DeliveryReceipt } from '../types';
+import { joinRemote, withSftpSession, type SftpSession } from './client';
+import { remoteDirectory, uploadPathProblem, usedVariables, type UploadPathVariable } from './upload-path';
+
+/**
+ * What the upload path variables need beyond DeliveryInput: facts about the tenant's own company.
+ * Proposed as an addition to DeliveryInput in connectors/types.ts; optional until the activity layer
+ * fills it in, and a path that needs a missing value fails with a message saying which.
+ */
+export interface TenantCompany {
+  /** The company's reference on the platform, for [external_id]. */
+  externalId?: string;
+  /** Its enterprise number (KBO/BCE), for [uen_number]; else taken from its Belgian VAT number on the invoice. */
+  enterpriseNumber?: string;
+}
+
+export type SftpDeliveryInput = DeliveryInput & { company?: TenantCompany };
+
+const settingsSchema = z.object({
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(1).max(65_535),
+  username: z.string().min(1),
+  uploadPath: z.string().refine((template) => uploadPathProblem(template) === undefined),
+  hostKeyFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/),
+});
+
+/**
+ * Puts one rendered document on the customer's SFTP server, exactly once. A retried attempt first
+ * looks for the final file: there with the same bytes means an earlier attempt finished (renders are
+ * deterministic), so nothing is written again. Otherwise the bytes go to a temporary `.part` name of
+ * this delivery's own and are renamed into place, so the customer's import job never picks up half a
+ * file. The host key must be the one recorded at setup.
+ */
+export async function deliverToSftp(
+  input: SftpDeliveryInput,
+  connectTimeoutMs: number,
+): Promise<DeliveryReceipt> {
+  const settings = readSettings(input.settings);
+  assertPlainFileName(input.fileName);
+  const directory = remoteDirectory(
+    sftpUploadPath(settings.uploadPath, uploadPathValues(input, settings.uploadPath)),
+  );
+  const remotePath = joinRemote(directory, input.fileName);
+  const partPath = joinRemote(directory, partFileName(input.fileName, input.deliveryId));
+
+  return withSftpSession(
+    {
+      endpoint: { host: settings.host, port: settings.port, username: settings.username },
+      secrets: readSecrets(input),
+      pinnedFingerprint: settings.hostKeyFingerprint,
+      connectTimeoutMs,
+      phase: 'delivery',
+    },
+    async (session) => {
+      if (await holdsSameFile(session, remotePath, input)) {
+        // An attempt that died between writing and renaming may have left its temp file.
+        await session.remove(partPath);
+        return { remotePath, alreadyPresent: true };
+      }
+      await session.makeDirectories(directory);
+      await session.write(partPath, input.content);
+      await session.rename(partPath, remotePath);
+      return { remotePath, alreadyPresent: false };
+    },
+  );
+}
+
+/**
+ * The temporary name the bytes are written under before the rename. Per delivery, so two connections
+ * writing the same file name into one folder never share a temp file; ".part" so that import jobs
+ * watching for "*.xml" ignore it.
+ */
+export function partFileName(fileName: string, deliveryId: string): string {
+  return `${fileName}.${createHash('sha256').update(deliveryId).digest('hex').slice(0, 12)}.part`;
+}
+
+/** True when `path` holds exactly this document; refuses to overwrite anything else found there. */
+async function holdsSameFile(session: SftpSession, path: string, input: SftpDeliveryInput): Promise<boolean> {
+  const existing = await session.stat(path);
+  if (!existing) return false;
+  if (existing.type === 'file' && existing.size === input.content.length) {
+    if ((await session.read(path)).equals(input.content)) return true;
+  }
+  throw new ConnectorError(
+    'rejected',
+    `Something else named "${input.fileName}" already exists on the SFTP server at ${path}. ` +
+      'Rename or move it, then send the document again.',
+  );
+}
+
+function readSettings(settings: Record<string, unknown>): z.output<typeof settingsSchema> {
+  const parsed = settingsSchema.safeParse(settings);
+  if (!parsed.success) {
+    const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))].join(', ');
+    throw new ConnectorError(
+      'misconfigured',
+      `The SFTP connection's settings are incomplete or invalid (${names}). Set the connection up again.`,
+    );
+  }
+  return parsed.data;
+}
+
+function readSecrets(input: SftpDeliveryInput): { password?: string; privateKey?: string } {
+  const secrets = input.credentials.kind === 'secrets' ? input.credentials.secrets : {};
+  if (!secrets.password && !secrets.privateKey) {
+    throw new ConnectorError(
+      'auth-expired',
+      'The SFTP connection has no password or private key stored. Enter them again to reconnect.',
+    );
+  }
+  return { password: secrets.password, privateKey: secrets.privateKey };
+}
+
+/** File names come from documents' deliveryFileName, already safe; this keeps a bug there from writing elsewhere. */
+function assertPlainFileName(fileName: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (fileName === '' || /[/\\\u0000-\u001f]/.test(fileName) || fileName.includes('..')) {
+    throw new ConnectorError(
+      'rejected',
+      `Refusing to upload a file named "${fileName}": a file name must not contain "/", "\\", ".." or control characters.`,
+    );
+  }
+}
+
+const missingValue: Record<UploadPathVariable, string> = {
+  external_id: 'this company has no external id on the platform',
+  uen_number:
+    "the company's enterprise number is not known (this invoice gives no Belgian VAT number for it)",
+  invoice_type: 'the document type is not known',
+  year: 'the invoice has no issue date',
+};
+
+/** The values of the variables the template uses; the tenant's company is the customer of a purchase, the supplier of a sale. */
+function uploadPathValues(input: SftpDeliveryInput, template: string): UploadPathVariables {
+  const { document } = input;
+  const companyVat = input.documentType === 'purchase-invoice' ? document.customerVat : document.supplierVat;
+  const values = {
+    external_id: input.company?.externalId ?? '',
+    uen_number:
+      input.company?.enterpriseNumber ??
+      (companyVat ? normalizeBelgianEnterpriseNumber(companyVat) : undefined) ??
+      '',
+    invoice_type: invoiceTypeOf(input.documentType),
+    year: /^\d{4}-/.test(document.issueDate) ? document.issueDate.slice(0, 4) : '',
+  };
+  const missing = usedVariables(template).find((name) => values[name] === '');
+  if (missing) {
+    throw new ConnectorError(
+      'misconfigured',
+      `The upload path uses [${missing}], but ${missingValue[missing]}. Remove [${missing}] from the upload path.`,
+    );
+  }
+  return values;
+}
