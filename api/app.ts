@@ -9,6 +9,7 @@ import type { Logger } from '../platform/logger';
 import type { Vault } from '../platform/vault';
 import { requireTenant } from './auth';
 import { errorHandler, notFound } from './errors';
+import { openApiRoutes } from './openapi';
 import { connectionRoutes } from './routes/connections';
 import { deliveryRoutes } from './routes/deliveries';
 import { documentRoutes } from './routes/documents';
@@ -44,6 +45,7 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use(healthRoutes({ pool, temporal, taskQueue }));
+  app.use(openApiRoutes());
   // The browser legs of OAuth carry no API key: the state and its cookie identify the setup.
   app.use(
     '/v1',

@@ -29,10 +29,18 @@ const redactPaths = [
 
 export type { Logger };
 
-export function createLogger(options: { level: string; name?: string }): Logger {
-  return pino({
-    level: options.level,
-    ...(options.name ? { name: options.name } : {}),
-    redact: { paths: redactPaths, censor: '[redacted]' },
-  });
+/** A structured logger with secrets redacted; `destination` defaults to stdout (tests capture lines). */
+export function createLogger(options: {
+  level: string;
+  name?: string;
+  destination?: pino.DestinationStream;
+}): Logger {
+  return pino(
+    {
+      level: options.level,
+      ...(options.name ? { name: options.name } : {}),
+      redact: { paths: redactPaths, censor: '[redacted]' },
+    },
+    options.destination,
+  );
 }

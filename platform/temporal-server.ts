@@ -6,6 +6,8 @@ import { relaisSearchAttributes } from '../workflows/search-attributes';
 
 export interface DevServer {
   address: string;
+  /** The server's OS process (benchmarks read its CPU time and memory from /proc). */
+  pid: number | undefined;
   uiUrl: string | undefined;
   stop(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export async function startDevServer(options: {
   }
   return {
     address,
+    pid: child.pid,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     async stop() {
       if (child.exitCode !== null) return;

@@ -48,6 +48,9 @@ const listSchema = z.object({
 });
 const stepSchema = z.enum(['format', 'credentials', 'oauth', 'administration', 'terms']);
 
+/** Request schemas of these routes, for the OpenAPI document. */
+export const connectionSchemas = { create: createSchema, list: listSchema };
+
 /** A connection as the API shows it: the stored record plus, while a setup runs, its live state. */
 function present(connection: ConnectionRecord, setup: SetupState | null) {
   return {

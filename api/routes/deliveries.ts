@@ -45,6 +45,9 @@ function decodeCursor(cursor: string): [string, string] {
   return [createdAt, id];
 }
 
+/** Request schemas of these routes, for the OpenAPI document. */
+export const deliverySchemas = { list: listSchema, resend: resendSchema };
+
 export function deliveryRoutes(deps: {
   pool: pg.Pool;
   temporal: Client;

@@ -33,6 +33,9 @@ const idempotencyKeySchema = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
+/** Request schemas of this route, for the OpenAPI document. */
+export const documentSchemas = { json: jsonBodySchema, documentType: documentTypeSchema };
+
 export function presentDelivery(delivery: DeliveryRecord) {
   return {
     id: delivery.id,

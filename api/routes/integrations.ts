@@ -10,6 +10,9 @@ const querySchema = z.object({
   lang: z.enum(['fr', 'nl', 'en']).optional(),
 });
 
+/** Request schemas of these routes, for the OpenAPI document. */
+export const integrationSchemas = { query: querySchema };
+
 /** The catalogue: every declared target, in the caller's language, filtered by document type. */
 export function integrationRoutes(deps: { connectors: ConnectorRegistry; outboundIps: string[] }): Router {
   const router = Router();

@@ -11,6 +11,7 @@ import { parseKeySpec } from '../../platform/master-keys';
 import type { Vault } from '../../platform/vault';
 import { createTestDatabase, type TestDatabase } from './database';
 import { listen, type JsonBody } from './http';
+import { captureStream } from './log-capture';
 import { startTestTemporal, testTaskQueue, type TestTemporal } from './temporal';
 
 export interface TestTenant extends Tenant {
@@ -56,7 +57,7 @@ export async function startTestRelais(
   const masterKey = `test:${randomBytes(32).toString('base64')}`;
   const vault = parseKeySpec(masterKey);
   const connectors = createConnectorRegistry({ ...process.env, ...env });
-  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'silent' });
+  const logger = createLogger({ level: 'debug', destination: captureStream });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({

@@ -3,11 +3,13 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createLogger } from '../../platform/logger';
+import { captureStream } from './log-capture';
 import { installTemporalRuntime } from '../../platform/temporal-runtime';
 import type { ActivityQueue } from '../../platform/activity-queues';
 import { createWorkers, runWorkers } from '../../worker/create-worker';
 
-installTemporalRuntime(createLogger({ level: process.env.LOG_LEVEL ?? 'error' }));
+// Warnings include every failed activity with its message: what a secret scan must see.
+installTemporalRuntime(createLogger({ level: 'warn', destination: captureStream }));
 
 export function temporalAddress(): string {
   const address = process.env.TEMPORAL_ADDRESS;
