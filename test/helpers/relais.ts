@@ -42,6 +42,8 @@ export interface TestRelais {
 export interface TestRelaisOptions {
   /** false: no worker in this process (tests that run workers as processes of their own). */
   inProcessWorker?: boolean;
+  /** Another Temporal server than the suite's (tests that restart their own). */
+  temporalAddress?: string;
 }
 
 /**
@@ -68,7 +70,11 @@ export async function startTestRelais(
   });
   const temporal = await startTestTemporal(
     { pool: db.pool, vault, connectors, publicBaseUrl: baseUrl, softwareVersion: relaisVersion },
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, activityQueues: activityQueues(config, connectors) },
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activityQueues: activityQueues(config, connectors),
+      ...(options.temporalAddress ? { address: options.temporalAddress } : {}),
+    },
   );
   const server = await listen(
     createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, connectors }),

@@ -33,10 +33,16 @@ export interface TestTemporal {
 /** A client and workers (real activities over `deps`) on a task queue of their own, against the suite's server. */
 export async function startTestTemporal(
   deps: ActivityDeps,
-  options: { taskQueue?: string; activityQueues?: ActivityQueue[]; tuning?: Partial<WorkerOptions> } = {},
+  options: {
+    taskQueue?: string;
+    activityQueues?: ActivityQueue[];
+    tuning?: Partial<WorkerOptions>;
+    /** Another server than the suite's. */
+    address?: string;
+  } = {},
 ): Promise<TestTemporal> {
   const taskQueue = options.taskQueue ?? testTaskQueue();
-  const address = temporalAddress();
+  const address = options.address ?? temporalAddress();
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
   const bundlePath = process.env.RELAIS_TEST_WORKFLOW_BUNDLE;
