@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { loadAuthorization, saveAuthorization, type AuthorizationRecord } from '../db/authorizations';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { Credentials, Settings } from '../connectors/types';
+import { inTransaction } from '../db/transaction';
 import type { Vault } from '../platform/vault';
 
 /** Refresh a little before expiry so a token does not die in flight. */
@@ -33,9 +34,7 @@ export async function freshCredentials(
   if (!current) throw new Error(`Authorization ${input.authorizationId} not found`);
   if (!needsRefresh(current.credentials, now(), input.rejectedAccessToken)) return current;
 
-  const client = await deps.pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(deps.pool, async (client) => {
     await client.query("select pg_advisory_xact_lock(hashtext('authorization-refresh'), hashtext($1))", [
       input.authorizationId,
     ]);
@@ -45,7 +44,6 @@ export async function freshCredentials(
       locked.credentials.kind !== 'tokens' ||
       !needsRefresh(locked.credentials, now(), input.rejectedAccessToken)
     ) {
-      await client.query('commit');
       return locked ?? current;
     }
     const oauth = deps.connectors.implementation(locked.connectorId).oauth;
@@ -65,14 +63,8 @@ export async function freshCredentials(
       replaceId: locked.id,
       scopes: locked.scopes,
     });
-    await client.query('commit');
     return { ...locked, credentials };
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

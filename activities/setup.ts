@@ -7,6 +7,7 @@ import { deleteSubmittedSecret, readSubmittedSecret } from '../db/submitted-secr
 import type { ConnectorRegistry } from '../connectors/registry';
 import { ConnectorError } from '../connectors/errors';
 import type { Administration, Settings } from '../connectors/types';
+import { inTransaction } from '../db/transaction';
 import { deterministicUuid } from '../platform/ids';
 import type { Vault } from '../platform/vault';
 import { refusalsEndTheStep } from './connector-failure';
@@ -210,9 +211,7 @@ export function createSetupActivities(deps: SetupDeps) {
         consent?: { termsVersion: string; acceptedBy: string; acceptedAt: string; scopes: string[] };
       },
     ): Promise<void> {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+      await inTransaction(pool, async (client) => {
         await activateRow(client, {
           tenantId: input.tenantId,
           id: input.connectionId,
@@ -243,13 +242,7 @@ export function createSetupActivities(deps: SetupDeps) {
             JSON.stringify({ authorizationId: input.authorizationId }),
           ],
         );
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     /** Records how a setup ended; a cancelled or expired re-authorization leaves the connection as it was. */

@@ -3,20 +3,15 @@ import { after, before, test } from 'node:test';
 import { setupWorkflowId } from '../../workflows/setup-messages';
 import { historyText, signInThroughBrowser } from '../helpers/browser';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
-import { startDropboxFake, type DropboxFake } from '../fakes/dropbox';
+import { dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
+import type { DropboxFake } from '../fakes/dropbox';
 
 let dropbox: DropboxFake;
 let relais: TestRelais;
 
 before(async () => {
-  dropbox = await startDropboxFake({ clientId: 'relais-app', clientSecret: 'dropbox-app-secret-42' });
-  relais = await startTestRelais({
-    DROPBOX_CLIENT_ID: 'relais-app',
-    DROPBOX_CLIENT_SECRET: 'dropbox-app-secret-42',
-    DROPBOX_API_URL: dropbox.url,
-    DROPBOX_CONTENT_URL: dropbox.url,
-    DROPBOX_AUTHORIZE_URL: `${dropbox.url}/oauth2/authorize`,
-  });
+  dropbox = await startDropbox();
+  relais = await startTestRelais(dropboxEnv(dropbox));
 });
 after(async () => {
   await relais?.close();
@@ -93,7 +88,7 @@ test('Dropbox setup: PKCE sign-in through the browser, back to the frontend, ter
   const secrets = [
     tokens.accessToken,
     tokens.refreshToken,
-    'dropbox-app-secret-42',
+    dropboxEnv(dropbox).DROPBOX_CLIENT_SECRET!,
     code,
     signIn.cookie!.split('=')[1]!,
   ];

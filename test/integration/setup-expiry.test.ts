@@ -7,7 +7,8 @@ import { createConnection } from '../../db/connections';
 import { connectionSetupWorkflow } from '../../workflows/connection-setup';
 import { setupWorkflowId } from '../../workflows/setup-messages';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
-import { startDropboxFake, type DropboxFake } from '../fakes/dropbox';
+import { dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
+import type { DropboxFake } from '../fakes/dropbox';
 import { ensureSearchAttributes } from '../../platform/temporal-server';
 import { loadConfig } from '../../platform/config';
 import { relaisVersion } from '../../platform/version';
@@ -16,15 +17,12 @@ let dropbox: DropboxFake;
 let relais: TestRelais;
 
 before(async () => {
-  dropbox = await startDropboxFake({ clientId: 'relais-app', clientSecret: 's' });
+  dropbox = await startDropbox();
   // Short limits on the real dev server: 3 s of inactivity expires a setup, 1.2 s bounds the OAuth wait.
   relais = await startTestRelais({
     SETUP_EXPIRY_MINUTES: '0.05',
     OAUTH_WAIT_MINUTES: '0.02',
-    DROPBOX_CLIENT_ID: 'relais-app',
-    DROPBOX_API_URL: dropbox.url,
-    DROPBOX_CONTENT_URL: dropbox.url,
-    DROPBOX_AUTHORIZE_URL: `${dropbox.url}/oauth2/authorize`,
+    ...dropboxEnv(dropbox),
   });
 });
 after(async () => {
