@@ -41,6 +41,29 @@ export default tseslint.config(
     },
   },
   {
+    // The reference web app runs in browsers as plain ES modules (no build step).
+    files: ['web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'history',
+          'navigator',
+          'localStorage',
+          'sessionStorage',
+          'fetch',
+          'Node',
+          'URLSearchParams',
+          'setInterval',
+          'clearInterval',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: { require: 'readonly', process: 'readonly', console: 'readonly', __dirname: 'readonly' },

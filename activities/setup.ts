@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { findSharedAuthorization as findShared, saveAuthorization } from '../db/authorizations';
 import { activateConnection as activateRow, setConnectionStatus } from '../db/connections';
-import { findOAuthState, insertOAuthState } from '../db/oauth-states';
+import { findOAuthState, insertOAuthState, oauthVerifierAad } from '../db/oauth-states';
 import { deleteSubmittedSecret, readSubmittedSecret } from '../db/submitted-secrets';
 import type { ConnectorRegistry } from '../connectors/registry';
 import { ConnectorError } from '../connectors/errors';
@@ -26,8 +26,6 @@ interface ConnectionRef {
   connectionId: string;
   connectorId: string;
 }
-
-const verifierAad = (stateId: string) => `oauth-verifier:${stateId}`;
 
 export function createSetupActivities(deps: SetupDeps) {
   const { pool, vault, connectors } = deps;
@@ -115,7 +113,7 @@ export function createSetupActivities(deps: SetupDeps) {
         connectionId: input.connectionId,
         connectorId: input.connectorId,
         providerUrl,
-        codeVerifierCiphertext: verifier ? vault.encrypt(verifier, verifierAad(stateId)) : null,
+        codeVerifierCiphertext: verifier ? vault.encrypt(verifier, oauthVerifierAad(stateId)) : null,
         redirectUri,
         returnUrl: input.returnUrl,
         expiresAt,
@@ -152,7 +150,7 @@ export function createSetupActivities(deps: SetupDeps) {
           ...(state.codeVerifierCiphertext
             ? {
                 codeVerifier: vault
-                  .decrypt(state.codeVerifierCiphertext, verifierAad(state.id))
+                  .decrypt(state.codeVerifierCiphertext, oauthVerifierAad(state.id))
                   .toString('utf8'),
               }
             : {}),

@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import express from 'express';
+import path from 'node:path';
+import express, { type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { ConnectorRegistry } from '../connectors/registry';
-import { publicBaseUrl, returnUrlOrigins, type Config } from '../platform/config';
+import {
+  codecCorsOrigins,
+  projectRoot,
+  publicBaseUrl,
+  returnUrlOrigins,
+  type Config,
+} from '../platform/config';
 import type { Logger } from '../platform/logger';
 import type { Vault } from '../platform/vault';
 import { requireTenant } from './auth';
 import { errorHandler, notFound } from './errors';
+import { jsonBodiesOnly } from './json-bodies';
 import { openApiRoutes } from './openapi';
+import { rateLimitPerTenant } from './rate-limit';
+import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { deliveryRoutes } from './routes/deliveries';
 import { documentRoutes } from './routes/documents';
@@ -23,6 +34,8 @@ export interface ApiDeps {
   temporal: Client;
   logger: Logger;
   vault: Vault;
+  /** The workers' payload codec, served to operators at /codec. */
+  payloadCodec: PayloadCodec;
   connectors: ConnectorRegistry;
 }
 
@@ -46,6 +59,16 @@ export function createApp(deps: ApiDeps): express.Express {
   );
   app.use(healthRoutes({ pool, temporal, taskQueue }));
   app.use(openApiRoutes());
+  // Operators' codec for the Temporal UI and CLI: its own authentication (operator token), not a tenant's.
+  app.use(
+    '/codec',
+    codecRoutes({
+      codec: deps.payloadCodec,
+      operatorToken: config.RELAIS_OPERATOR_TOKEN,
+      corsOrigins: codecCorsOrigins(config),
+      secureCookies: publicBaseUrl(config).startsWith('https:'),
+    }),
+  );
   // The browser legs of OAuth carry no API key: the state and its cookie identify the setup.
   app.use(
     '/v1',
@@ -57,9 +80,16 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   app.use('/v1', requireTenant(pool));
+  app.use(
+    '/v1',
+    rateLimitPerTenant({
+      perMinute: config.RELAIS_RATE_LIMIT_PER_MINUTE,
+      burst: config.RELAIS_RATE_LIMIT_BURST,
+    }),
+  );
   // Documents bring their own body parsers and size limit; everything else is small JSON.
   app.use('/v1', documentRoutes({ pool, temporal, config, connectors: deps.connectors }));
-  app.use(express.json({ limit: '1mb' }));
+  app.use(express.json({ limit: '1mb' }), jsonBodiesOnly);
   app.use('/v1', deliveryRoutes({ pool, temporal, config, connectors: deps.connectors }));
   app.use('/v1', integrationRoutes({ connectors: deps.connectors, outboundIps: config.RELAIS_OUTBOUND_IPS }));
   app.use(
@@ -73,9 +103,33 @@ export function createApp(deps: ApiDeps): express.Express {
       returnUrlOrigins: returnUrlOrigins(config),
       setupExpiryMs: config.SETUP_EXPIRY_MINUTES * 60_000,
       oauthWaitMs: config.OAUTH_WAIT_MINUTES * 60_000,
+      maxOpenSetups: config.RELAIS_MAX_OPEN_SETUPS,
     }),
   );
+  app.use(express.static(path.join(projectRoot, 'web'), { setHeaders: webAppHeaders }));
   app.use(notFound);
   app.use(errorHandler);
   return app;
+}
+
+/**
+ * The reference web app (web/) loads nothing from elsewhere and runs no inline code: a strict policy
+ * makes an injected script or style inert. `no-cache`: small files, revalidated by ETag, never stale.
+ */
+const webAppPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function webAppHeaders(res: Response): void {
+  res.setHeader('Content-Security-Policy', webAppPolicy);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-cache');
 }

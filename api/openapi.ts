@@ -19,6 +19,7 @@ const errors = {
   '400': 'Invalid input: `details` names each field',
   '401': 'Missing or unknown API key',
   '404': 'Not found (or another tenant’s)',
+  '429': 'Over the tenant’s request rate: retry after Retry-After seconds',
 };
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 
@@ -44,6 +45,7 @@ const operations: Record<string, Record<string, Operation>> = {
         '201': 'Connection with its setup state',
         '422': 'Connector not available yet',
         ...errors,
+        '429': 'Too many requests, or too many connections in setup at once',
       },
     },
   },

@@ -7,11 +7,22 @@ import type { StepInput } from '../workflows/setup-messages';
 import { HttpError, parseOrThrow, zodDetails, type ErrorDetail } from './errors';
 
 const valuesSchema = z.record(z.string(), z.unknown()).default({});
+/** Who accepted the terms, as stored with the consent: plain text (PostgreSQL refuses a NUL in text). */
+const acceptedBySchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^\P{Cc}*$/u, 'Remove the control characters');
 
 export const stepBodySchemas = {
   format: z.object({ format: z.enum(['peppol-bis-3', 'ubl-be-3']) }),
   credentials: z.object({ values: valuesSchema }),
-  oauth: z.object({ values: valuesSchema, returnUrl: z.url('returnUrl must be an absolute URL') }),
+  oauth: z.object({
+    values: valuesSchema,
+    // Kept as the URL standard writes it: control characters come out percent-encoded.
+    returnUrl: z.url('returnUrl must be an absolute URL').transform((url) => new URL(url).href),
+  }),
   administration: z.object({
     administrationIds: z.union([
       z.literal('all'),
@@ -22,7 +33,7 @@ export const stepBodySchemas = {
   terms: z.object({
     accepted: z.literal(true, 'Accept the terms of service to connect'),
     termsVersion: z.string().min(1),
-    acceptedBy: z.string().min(1).max(200).optional(),
+    acceptedBy: acceptedBySchema.optional(),
   }),
 } satisfies Record<SetupStep, z.ZodType>;
 
@@ -114,7 +125,11 @@ export async function buildStepInput(
     }
     case 'terms': {
       const body = parseOrThrow(stepBodySchemas.terms, context.body, 'terms step');
-      const acceptedBy = body.acceptedBy ?? context.acceptedBy;
+      const acceptedBy =
+        body.acceptedBy ??
+        (context.acceptedBy === undefined
+          ? undefined
+          : parseOrThrow(acceptedBySchema, context.acceptedBy, 'X-Relais-User header'));
       if (!acceptedBy) {
         throw new HttpError(
           400,

@@ -13,7 +13,8 @@ export interface AuthorizationRecord {
   credentials: Credentials;
 }
 
-const aad = (tenantId: string, id: string) => `authorization:${tenantId}:${id}`;
+/** Binds a ciphertext to its row (also what `npm run rotate-keys` re-encrypts under). */
+export const authorizationAad = (tenantId: string, id: string) => `authorization:${tenantId}:${id}`;
 
 function expiresAt(credentials: Credentials): string | null {
   return credentials.kind === 'tokens' ? (credentials.tokens.expiresAt ?? null) : null;
@@ -36,7 +37,7 @@ export async function saveAuthorization(
   },
 ): Promise<string> {
   const id = input.replaceId ?? randomUUID();
-  const ciphertext = vault.encryptJson(input.credentials, aad(input.tenantId, id));
+  const ciphertext = vault.encryptJson(input.credentials, authorizationAad(input.tenantId, id));
   const values = [
     id,
     input.tenantId,
@@ -82,7 +83,7 @@ export async function loadAuthorization(
     status: row.status,
     accountName: row.account_name,
     scopes: row.scopes,
-    credentials: vault.decryptJson(row.ciphertext, aad(tenantId, id)),
+    credentials: vault.decryptJson(row.ciphertext, authorizationAad(tenantId, id)),
   };
 }
 

@@ -40,7 +40,7 @@ function fromRow(row: Record<string, unknown>): ConnectionRecord {
 }
 
 export async function createConnection(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.PoolClient,
   input: { tenantId: string; connectorId: string; documentType: DocumentType },
 ): Promise<ConnectionRecord> {
   const { rows } = await pool.query(

@@ -15,6 +15,9 @@ export interface OAuthStateRecord {
   usedAt: Date | null;
 }
 
+/** Binds the encrypted PKCE verifier to its state (also what `npm run rotate-keys` re-encrypts under). */
+export const oauthVerifierAad = (stateId: string) => `oauth-verifier:${stateId}`;
+
 export const hashNonce = (nonce: string) => createHash('sha256').update(nonce).digest();
 
 function fromRow(row: Record<string, unknown>): OAuthStateRecord {
@@ -56,6 +59,8 @@ export async function insertOAuthState(
 }
 
 export async function findOAuthState(pool: pg.Pool, id: string): Promise<OAuthStateRecord | undefined> {
+  // States are base64url; anything else (a NUL byte PostgreSQL would refuse, a huge value) is simply unknown.
+  if (!/^[\w-]{1,128}$/.test(id)) return undefined;
   const { rows } = await pool.query('select * from oauth_states where id = $1', [id]);
   return rows[0] ? fromRow(rows[0]) : undefined;
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Vault } from '../platform/vault';
 
-const aad = (tenantId: string, id: string) => `submitted-secret:${tenantId}:${id}`;
+/** Binds a ciphertext to its row (also what `npm run rotate-keys` re-encrypts under). */
+export const submittedSecretAad = (tenantId: string, id: string) => `submitted-secret:${tenantId}:${id}`;
 
 /** Encrypts values a user submitted (passwords, keys, OAuth codes) and returns the id workflows carry. */
 export async function storeSubmittedSecret(
@@ -15,7 +16,7 @@ export async function storeSubmittedSecret(
   await pool.query('insert into submitted_secrets (id, tenant_id, ciphertext) values ($1, $2, $3)', [
     id,
     tenantId,
-    vault.encryptJson(values, aad(tenantId, id)),
+    vault.encryptJson(values, submittedSecretAad(tenantId, id)),
   ]);
   return id;
 }
@@ -31,7 +32,7 @@ export async function readSubmittedSecret(
     'select ciphertext from submitted_secrets where id = $1 and tenant_id = $2',
     [id, tenantId],
   );
-  return rows[0] ? vault.decryptJson(rows[0].ciphertext, aad(tenantId, id)) : undefined;
+  return rows[0] ? vault.decryptJson(rows[0].ciphertext, submittedSecretAad(tenantId, id)) : undefined;
 }
 
 export async function deleteSubmittedSecret(pool: pg.Pool, tenantId: string, id: string): Promise<void> {

@@ -21,52 +21,80 @@ const commaList = z
   );
 
 /** Every environment variable Relais reads, with its default. The README documents the same list. */
-const schema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: port.default(3000),
-  PUBLIC_BASE_URL: z.url().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  RELAIS_DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
-  RELAIS_CACHE_DIR: z.string().min(1).default(path.join(projectRoot, '.cache')),
-  DATABASE_URL: optionalText.pipe(z.url().optional()),
-  EMBEDDED_PG_PORT: port.default(5433),
-  TEMPORAL_ADDRESS: optionalText,
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('relais'),
-  TEMPORAL_CLI_PATH: optionalText,
-  TEMPORAL_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
-  RELAIS_MASTER_KEY: optionalText,
-  SETUP_EXPIRY_MINUTES: z.coerce
-    .number()
-    .positive()
-    .default(24 * 60),
-  OAUTH_WAIT_MINUTES: z.coerce.number().positive().default(15),
-  RELAIS_RETURN_URL_ORIGINS: commaList,
-  RELAIS_OUTBOUND_IPS: commaList,
-  /** `connector=requests per minute,...`: overrides a connector's declared API limit. */
-  RELAIS_RATE_LIMITS: commaList.pipe(
-    z
-      .array(z.string().regex(/^[a-z0-9-]+=\d+$/, 'expected connector=requestsPerMinute'))
-      .transform(
-        (items) =>
-          Object.fromEntries(
-            items.map((item) => [item.split('=')[0]!, Number(item.split('=')[1])]),
-          ) as Record<string, number>,
-      ),
-  ),
-  /**
-   * How long one delivery attempt may run. It is also how long a delivery waits after its worker died
-   * mid-attempt before another worker retries it.
-   */
-  DELIVERY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
-  DOCUMENT_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(20 * 1024 * 1024),
-});
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    PUBLIC_BASE_URL: z.url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    RELAIS_DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.data')),
+    RELAIS_CACHE_DIR: z.string().min(1).default(path.join(projectRoot, '.cache')),
+    DATABASE_URL: optionalText.pipe(z.url().optional()),
+    EMBEDDED_PG_PORT: port.default(5433),
+    TEMPORAL_ADDRESS: optionalText,
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('relais'),
+    TEMPORAL_CLI_PATH: optionalText,
+    TEMPORAL_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    RELAIS_MASTER_KEY: optionalText,
+    /** Bearer token of the operators' codec endpoint (`/codec`); unset, the endpoint answers 503. */
+    RELAIS_OPERATOR_TOKEN: optionalText.pipe(
+      z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+    ),
+    /** Origins of the Temporal UI allowed to call the codec endpoint; unset: the dev server's UI. */
+    RELAIS_CODEC_CORS_ORIGINS: commaList,
+    SETUP_EXPIRY_MINUTES: z.coerce
+      .number()
+      .positive()
+      .default(24 * 60),
+    OAUTH_WAIT_MINUTES: z.coerce.number().positive().default(15),
+    RELAIS_RETURN_URL_ORIGINS: commaList,
+    RELAIS_OUTBOUND_IPS: commaList,
+    /** `connector=requests per minute,...`: overrides a connector's declared API limit. */
+    RELAIS_RATE_LIMITS: commaList.pipe(
+      z
+        .array(z.string().regex(/^[a-z0-9-]+=\d+$/, 'expected connector=requestsPerMinute'))
+        .transform(
+          (items) =>
+            Object.fromEntries(
+              items.map((item) => [item.split('=')[0]!, Number(item.split('=')[1])]),
+            ) as Record<string, number>,
+        ),
+    ),
+    /**
+     * How long one delivery attempt may run. It is also how long a delivery waits after its worker died
+     * mid-attempt before another worker retries it.
+     */
+    DELIVERY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+    DOCUMENT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(20 * 1024 * 1024),
+    /** Requests per minute one tenant may make to /v1 (a token bucket refilled at this rate)... */
+    RELAIS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+    /** ...and how many it may make at once before that rate applies. */
+    RELAIS_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
+    /** Connections one tenant may have in setup at the same time. */
+    RELAIS_MAX_OPEN_SETUPS: z.coerce.number().int().positive().default(10),
+    /** `npm start` also runs a throw-away local SFTP server to try the SFTP target with (never in production). */
+    RELAIS_SANDBOX_SFTP: z
+      .enum(['true', 'false', ''], 'expected true or false')
+      .default('false')
+      .transform((value) => value === 'true'),
+    RELAIS_SANDBOX_SFTP_PORT: port.default(2222),
+  })
+  .superRefine((config, context) => {
+    if (config.RELAIS_SANDBOX_SFTP && config.NODE_ENV === 'production') {
+      context.addIssue({
+        code: 'custom',
+        path: ['RELAIS_SANDBOX_SFTP'],
+        message: 'the sandbox SFTP server is for trying Relais locally; it is refused in production',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof schema>;
 
@@ -78,6 +106,12 @@ export function publicBaseUrl(config: Config): string {
 /** Origins a setup may send the browser back to after OAuth: the configured list plus our own. */
 export function returnUrlOrigins(config: Config): string[] {
   return [...new Set([new URL(publicBaseUrl(config)).origin, ...config.RELAIS_RETURN_URL_ORIGINS])];
+}
+
+/** Browser origins allowed to call `/codec`: the configured list, else the dev server's UI under both names. */
+export function codecCorsOrigins(config: Config): string[] {
+  if (config.RELAIS_CODEC_CORS_ORIGINS.length) return config.RELAIS_CODEC_CORS_ORIGINS;
+  return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
 }
 
 export class ConfigError extends Error {

@@ -9,11 +9,13 @@ import { createWorkers, runWorkers } from '../worker/create-worker';
 import { createConnectorRegistry } from '../connectors/registry';
 import { publicBaseUrl, type Config } from './config';
 import { activityQueues } from './activity-queues';
-import { loadVault } from './master-keys';
+import { loadMasterKeys } from './master-keys';
+import { createPayloadCodec, relaisDataConverter } from './payload-codec';
 import { relaisVersion } from './version';
 import type { Logger } from './logger';
 import { installTemporalRuntime } from './temporal-runtime';
 import { ensureSearchAttributes } from './temporal-server';
+import { createVault } from './vault';
 
 export interface RunningRelais {
   apiUrl: string | undefined;
@@ -36,7 +38,10 @@ export async function startRelais(options: {
 }): Promise<RunningRelais> {
   const { config, logger } = options;
   const pool = createPool(options.databaseUrl);
-  const vault = loadVault(config, (line) => logger.warn(line));
+  const masterKeys = loadMasterKeys(config, (line) => logger.warn(line));
+  const vault = createVault(masterKeys);
+  const payloadCodec = createPayloadCodec(masterKeys);
+  const dataConverter = relaisDataConverter(payloadCodec);
   const connectors = createConnectorRegistry(options.env ?? process.env);
   const stops: Array<() => Promise<void>> = [() => pool.end()];
   try {
@@ -51,6 +56,7 @@ export async function startRelais(options: {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
+        dataConverter,
         activities: createActivities({
           pool,
           vault,
@@ -73,8 +79,8 @@ export async function startRelais(options: {
       const connection = await Connection.connect({ address: options.temporalAddress });
       stops.unshift(() => connection.close());
       await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-      const app = createApp({ config, pool, temporal, logger, vault, connectors });
+      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+      const app = createApp({ config, pool, temporal, logger, vault, payloadCodec, connectors });
       const server: Server = await new Promise((resolve, reject) => {
         const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
         listening.once('error', reject);

@@ -52,17 +52,28 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   }
 }
 
+/** WAL keeps the dev server's single SQLite file fast under many small writes. */
+export const devServerSqlitePragmas: Readonly<Record<string, string>> = {
+  journal_mode: 'wal',
+  synchronous: 'normal',
+};
+
 /**
  * Starts `temporal server start-dev` with the project's search attributes and waits until it answers.
  * `dbFile` keeps workflows across restarts; without it the server keeps everything in memory (tests).
+ * `sqlitePragmas` override the pragmas above; `dynamicConfig` sets server settings (`--dynamic-config-value`).
  */
 export async function startDevServer(options: {
   cli: string;
   port: number;
   uiPort?: number;
+  /** The UI's remote codec (Relais's `/codec`), so it can show the encrypted payloads decoded. */
+  uiCodecEndpoint?: string;
   dbFile?: string;
   namespace: string;
   logFile: string;
+  sqlitePragmas?: Record<string, string>;
+  dynamicConfig?: Record<string, unknown>;
 }): Promise<DevServer> {
   const args = [
     'server',
@@ -77,18 +88,15 @@ export async function startDevServer(options: {
   args.push('--namespace', options.namespace);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
+  if (options.uiPort && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
-    // WAL keeps the dev server's single SQLite file fast under many small writes.
-    args.push(
-      '--db-filename',
-      options.dbFile,
-      '--sqlite-pragma',
-      'journal_mode=wal',
-      '--sqlite-pragma',
-      'synchronous=normal',
-    );
+    args.push('--db-filename', options.dbFile);
+    for (const [name, value] of Object.entries({ ...devServerSqlitePragmas, ...options.sqlitePragmas }))
+      args.push('--sqlite-pragma', `${name}=${value}`);
   }
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   for (const key of relaisSearchAttributes)
     args.push('--search-attribute', `${key.name}=${kindToCli[key.type]}`);
 

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { MasterKeys } from './master-keys';
 
 /**
  * AES-256-GCM encryption of secrets at rest. Each ciphertext names the key that made it, so old data
@@ -17,12 +18,7 @@ export class VaultError extends Error {
   override name = 'VaultError';
 }
 
-export function createVault(keys: ReadonlyMap<string, Buffer>, currentKeyId: string): Vault {
-  for (const [id, key] of keys) {
-    if (key.length !== 32) throw new VaultError(`Key ${id} must be 32 bytes, not ${key.length}`);
-    if (!/^[\w-]+$/.test(id))
-      throw new VaultError(`Key id ${JSON.stringify(id)} must be letters, digits, - or _`);
-  }
+export function createVault({ keys, currentKeyId }: MasterKeys): Vault {
   const current = keys.get(currentKeyId);
   if (!current) throw new VaultError(`No key with the current id ${currentKeyId}`);
 

@@ -1,11 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createPool } from '../db/pool';
 import { countTenants, createApiKey, createTenant } from '../db/tenants';
-import { loadConfigOrExit } from '../platform/config';
+import { loadConfigOrExit, publicBaseUrl } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { resolveDatabaseUrl } from '../platform/database-url';
 import { startRelais } from '../platform/relais';
+import { startSandboxSftp, type SandboxSftp } from '../platform/sandbox-sftp';
 import { onShutdown } from '../platform/shutdown';
 import { ensureTemporalCli } from '../platform/temporal-cli';
 import { startDevServer, waitForTemporal, type DevServer } from '../platform/temporal-server';
@@ -16,6 +18,13 @@ import { startDevServer, waitForTemporal, type DevServer } from '../platform/tem
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // The codec endpoint needs an operator token: development keeps a generated one, like its API key.
+  const operatorTokenFile = path.join(config.RELAIS_DATA_DIR, 'operator-token');
+  const operatorTokenFrom = config.RELAIS_OPERATOR_TOKEN
+    ? 'RELAIS_OPERATOR_TOKEN'
+    : `in ${operatorTokenFile}`;
+  if (!config.RELAIS_OPERATOR_TOKEN && config.NODE_ENV !== 'production')
+    config.RELAIS_OPERATOR_TOKEN = ensureOperatorToken(operatorTokenFile);
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'relais' });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const cleanups: Array<() => Promise<void>> = [];
@@ -39,6 +48,7 @@ async function main(): Promise<void> {
         cli,
         port: config.TEMPORAL_PORT,
         uiPort: config.TEMPORAL_UI_PORT,
+        uiCodecEndpoint: `${publicBaseUrl(config)}/codec`,
         dbFile: path.join(config.RELAIS_DATA_DIR, 'temporal', 'dev.sqlite'),
         namespace: config.TEMPORAL_NAMESPACE,
         logFile: path.join(config.RELAIS_DATA_DIR, 'temporal', 'server.log'),
@@ -52,12 +62,28 @@ async function main(): Promise<void> {
     cleanups.push(() => database.stop());
     const databaseUrl = database.url;
 
+    let sandbox: SandboxSftp | undefined;
+    if (config.RELAIS_SANDBOX_SFTP) {
+      sandbox = await startSandboxSftp({
+        dataDir: config.RELAIS_DATA_DIR,
+        port: config.RELAIS_SANDBOX_SFTP_PORT,
+      });
+      cleanups.push(sandbox.stop);
+    }
+
     const relais = await startRelais({
       config,
       databaseUrl,
       temporalAddress,
       logger,
       roles: { api: true, worker: true },
+      // The SSRF guard refuses loopback hosts: the sandbox server is the one a user may name there.
+      env: sandbox
+        ? {
+            ...process.env,
+            RELAIS_NETWORK_ALLOW: [process.env.RELAIS_NETWORK_ALLOW, sandbox.host].filter(Boolean).join(','),
+          }
+        : process.env,
     });
     cleanups.push(() => relais.stop());
     const devKey =
@@ -67,13 +93,27 @@ async function main(): Promise<void> {
 
     say('');
     say(`Relais API:   ${relais.apiUrl}`);
+    // The key travels in the fragment, which browsers never send to a server (nor put in logs).
+    say(`Web app:      ${publicBaseUrl(config)}/${devKey ? `#key=${devKey.apiKey}` : ''}`);
     say(`Temporal UI:  ${uiUrl ?? `(the UI of ${temporalAddress})`}`);
     say(`Temporal:     ${temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`);
+    if (config.RELAIS_OPERATOR_TOKEN) {
+      say(`Codec:        ${publicBaseUrl(config)}/codec decrypts the history for the Temporal UI and CLI:`);
+      say(`              sign in once at ${publicBaseUrl(config)}/codec/sign-in with the operator token`);
+      say(`              (${operatorTokenFrom}), then tick`);
+      say('              "Include cross-origin credentials" in the UI\'s codec server settings.');
+    }
     say(
       `PostgreSQL:   ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${path.join(config.RELAIS_DATA_DIR, 'postgres')}`}`,
     );
     if (devKey?.created) say(`Development tenant created. API key: ${devKey.apiKey}`);
     else if (devKey) say(`Development API key: in ${devKey.file}`);
+    if (sandbox) {
+      say(
+        `Sandbox SFTP: host ${sandbox.host}, port ${sandbox.port}, user ${sandbox.username}, password ${sandbox.password}`,
+      );
+      say(`              files arrive in ${sandbox.folder}`);
+    }
     say('Press Ctrl+C to stop.');
   } catch (error) {
     say(`Relais could not start: ${(error as Error).message}`);
@@ -91,15 +131,37 @@ void main();
 async function ensureDevelopmentTenant(
   databaseUrl: string,
   file: string,
-): Promise<{ created: boolean; apiKey?: string; file: string }> {
+): Promise<{ created: boolean; apiKey: string; file: string } | undefined> {
   const pool = createPool(databaseUrl, 1);
   try {
-    if ((await countTenants(pool)) > 0) return { created: false, file };
+    if ((await countTenants(pool)) > 0) {
+      const kept = readKeptKey(file);
+      return kept ? { created: false, apiKey: kept, file } : undefined;
+    }
     const tenant = await createTenant(pool, 'Development tenant');
     const apiKey = await createApiKey(pool, tenant.id);
     writeFileSync(file, `${apiKey}\n`, { mode: 0o600 });
     return { created: true, apiKey, file };
   } finally {
     await pool.end();
+  }
+}
+
+/** The operator token of an earlier start, or a new one kept in `file` (0600). */
+function ensureOperatorToken(file: string): string {
+  const kept = readKeptKey(file);
+  if (kept) return kept;
+  const token = randomBytes(32).toString('base64url');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** The development key kept by an earlier start; undefined when the file is gone (tenants made otherwise). */
+function readKeptKey(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfigOrExit, projectRoot } from '../platform/config';
 import { freePort } from '../platform/free-port';
 import { postgresAnswers, startEmbeddedPostgres } from '../platform/postgres';
+import { failureConverterPath } from '../platform/payload-codec';
 import { ensureTemporalCli, ensureTemporalTestServer } from '../platform/temporal-cli';
 import { startDevServer, waitForTemporal } from '../platform/temporal-server';
 import { workflowsPath } from '../worker/create-worker';
@@ -52,7 +53,8 @@ async function main(): Promise<number> {
     }
     say(`PostgreSQL for tests: ${new URL(env.RELAIS_TEST_PG_ADMIN_URL).host}`);
 
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    // Failures made inside the workflow sandbox are converted by the bundle's own failure converter.
+    const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger });
     const bundlePath = path.join(cacheDir, 'test', 'workflow-bundle.js');
     mkdirSync(path.dirname(bundlePath), { recursive: true });
     writeFileSync(bundlePath, bundle.code);
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
 
     const requested = process.argv.slice(2);
     const files = requested.length ? requested : findTests(path.join(projectRoot, 'test'));
+    if (files.some((file) => path.normalize(file).split(path.sep).includes('browser'))) ensureChromium(say);
     return await runNodeTests(files, env);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -74,6 +77,29 @@ const quietLogger = {
   error: (message: string) => process.stderr.write(`${message}\n`),
   log: () => undefined,
 };
+
+/**
+ * The browser tests drive Debian's Chromium (test/helpers/browser-chromium.ts): installed once per
+ * machine with apt-get, as root; elsewhere, say how to get it (or point CHROMIUM_PATH at one).
+ */
+function ensureChromium(say: (line: string) => void): void {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(chromium)) return;
+  if (process.getuid?.() !== 0) {
+    say(
+      `No Chromium at ${chromium}: the browser tests will fail. Install it (sudo apt-get install chromium)`,
+    );
+    say('or set CHROMIUM_PATH to a Chromium or Chrome binary.');
+    return;
+  }
+  say('Installing Chromium for the browser tests (apt-get install chromium)...');
+  const installed = spawnSync('sh', ['-c', 'apt-get update -q && apt-get install -y -q chromium'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (installed.status !== 0 || !existsSync(chromium))
+    say('Installing Chromium failed: the browser tests will fail.');
+}
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { ActivityQueue } from '../platform/activity-queues';
@@ -9,6 +10,8 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** The clients' data converter (payload encryption): workers must read and write what they do. */
+  dataConverter: DataConverter;
   /** Rate-limited activity queues (one per connector with an API limit), each polled by its own worker. */
   activityQueues?: ActivityQueue[];
   /** A prebuilt bundle (tests share one across files) skips the webpack step. */
@@ -23,8 +26,10 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
     activities: setup.activities,
+    dataConverter: setup.dataConverter,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
     ...setup.tuning,
+    ...(process.env.BENCH_SCRATCH_TUNING ? JSON.parse(process.env.BENCH_SCRATCH_TUNING) : {}),
   });
   const limited = await Promise.all(
     (setup.activityQueues ?? []).map((queue) =>
@@ -33,6 +38,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         namespace: setup.namespace,
         taskQueue: queue.taskQueue,
         activities: setup.activities,
+        dataConverter: setup.dataConverter,
         maxTaskQueueActivitiesPerSecond: queue.activitiesPerSecond,
       }),
     ),

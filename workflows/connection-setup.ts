@@ -237,6 +237,23 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
   const assertOpen = () => {
     if (state.status !== 'setting-up') throw fail(setupFailureTypes.closed, `This setup is ${state.status}.`);
   };
+  /** The step whose submission is being handled (a credentials check can take seconds). */
+  let submitting: SetupStep | undefined;
+  const assertSubmittable = (step: StepInput) => {
+    assertOpen();
+    if (submitting) {
+      throw fail(
+        setupFailureTypes.notCurrent,
+        `The ${submitting} step is already being checked; wait for its answer.`,
+      );
+    }
+    if (step.step !== state.currentStep) {
+      throw fail(
+        setupFailureTypes.notCurrent,
+        `The current step is "${state.currentStep}", not "${step.step}".`,
+      );
+    }
+  };
   const touch = () => {
     touchedAt = Date.now();
     state.expiresAt = new Date(touchedAt + input.expiryMs).toISOString();
@@ -250,19 +267,21 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
   setHandler(
     submitStepUpdate,
     async (step) => {
-      touch();
-      await runStep(step);
+      // Updates sent together are all validated before any handler runs: the first one to get here
+      // takes the step, the others are refused as the validator would refuse them a moment later.
+      assertSubmittable(step);
+      submitting = step.step;
+      try {
+        touch();
+        await runStep(step);
+      } finally {
+        submitting = undefined;
+      }
       return state;
     },
     {
       validator: (step) => {
-        assertOpen();
-        if (step.step !== state.currentStep) {
-          throw fail(
-            setupFailureTypes.notCurrent,
-            `The current step is "${state.currentStep}", not "${step.step}".`,
-          );
-        }
+        assertSubmittable(step);
         if (step.step === 'format' && !input.formats.includes(step.format)) {
           throw fail(
             setupFailureTypes.invalidInput,

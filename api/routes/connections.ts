@@ -11,6 +11,8 @@ import {
   setConnectionStatus,
   type ConnectionRecord,
 } from '../../db/connections';
+import { deleteSubmittedSecret } from '../../db/submitted-secrets';
+import { inTransaction } from '../../db/transaction';
 import type { Vault } from '../../platform/vault';
 import { connectionSetupWorkflow } from '../../workflows/connection-setup';
 import { connectionChangedSignal, deliveryWorkflowId } from '../../workflows/delivery-messages';
@@ -36,6 +38,8 @@ export interface ConnectionRouteDeps {
   returnUrlOrigins: string[];
   setupExpiryMs: number;
   oauthWaitMs: number;
+  /** Connections a tenant may have in setup at once: each holds a running workflow. */
+  maxOpenSetups: number;
 }
 
 const documentTypeSchema = z.enum(documentTypes as [string, ...string[]]);
@@ -124,6 +128,29 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
     };
   }
 
+  /**
+   * Creates the connection unless the tenant already has `maxOpenSetups` in setup. The count and the
+   * insert hold a per-tenant lock, so simultaneous requests cannot all slip under the cap.
+   */
+  function createWithinOpenSetups(tenantId: string, input: Parameters<typeof createConnection>[1]) {
+    return inTransaction(pool, async (db) => {
+      await db.query('select pg_advisory_xact_lock(hashtext($1))', [`open-setups:${tenantId}`]);
+      const { rows } = await db.query(
+        `select count(*)::int as open from connections where tenant_id = $1 and status = 'setting-up'`,
+        [tenantId],
+      );
+      if (rows[0].open >= deps.maxOpenSetups) {
+        throw new HttpError(
+          429,
+          'too-many-open-setups',
+          `You already have ${rows[0].open} connections in setup, the most allowed at once. Finish or cancel ` +
+            'one of them (POST /v1/connections/{id}/cancel) before starting another; abandoned setups expire by themselves.',
+        );
+      }
+      return createConnection(db, input);
+    });
+  }
+
   /** Starts the setup workflow and returns its prepared first step, in one round trip (update-with-start). */
   function startSetup(input: SetupInput): Promise<SetupState> {
     return sendSetupUpdate(() =>
@@ -171,7 +198,7 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
         `${descriptor.displayName} cannot be connected yet: its setup is not available.`,
       );
     }
-    const connection = await createConnection(pool, {
+    const connection = await createWithinOpenSetups(req.tenant.id, {
       tenantId: req.tenant.id,
       connectorId: descriptor.id,
       documentType: body.documentType as ConnectionRecord['documentType'],
@@ -198,7 +225,15 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
       { tenantId: req.tenant.id, descriptor, step, body: req.body, acceptedBy: req.header('x-relais-user') },
     );
     const handle = temporal.workflow.getHandle(setupWorkflowId(connection.id));
-    const setup = await sendSetupUpdate(() => handle.executeUpdate(submitStepUpdate, { args: [input] }));
+    const setup = await sendSetupUpdate(() =>
+      handle.executeUpdate(submitStepUpdate, { args: [input] }),
+    ).catch(async (error: unknown) => {
+      // A refused step never uses the secret it brought (only a checked one is kept): none stays stored.
+      if (error instanceof HttpError && input.step === 'credentials' && input.secretRef) {
+        await deleteSubmittedSecret(pool, req.tenant.id, input.secretRef);
+      }
+      throw error;
+    });
     res.json({ connection: present(await loadConnection(req), setup) });
   });
 

@@ -19,6 +19,8 @@ const listSchema = z.object({
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  /** `newest` lists the latest first (a page of "last deliveries"); cursors follow the same order. */
+  order: z.enum(['oldest', 'newest']).default('oldest'),
   cursor: z
     .string()
     .regex(/^[\w-]+$/)
@@ -60,14 +62,15 @@ export function deliveryRoutes(deps: {
   router.get('/deliveries', async (req, res) => {
     const query = parseOrThrow(listSchema, req.query, 'query');
     const [afterCreated, afterId] = query.cursor ? decodeCursor(query.cursor) : [null, null];
+    const [beyond, direction] = query.order === 'newest' ? ['<', 'desc'] : ['>', 'asc'];
     const { rows } = await pool.query(
       `select *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
          from deliveries where tenant_id = $1
          and ($2::text is null or status = $2) and ($3::uuid is null or connection_id = $3)
          and ($4::uuid is null or document_id = $4) and ($5::timestamptz is null or created_at >= $5)
          and ($6::timestamptz is null or created_at < $6)
-         and ($7::timestamptz is null or (created_at, id) > ($7, $8::uuid))
-       order by created_at, id limit $9`,
+         and ($7::timestamptz is null or (created_at, id) ${beyond} ($7, $8::uuid))
+       order by created_at ${direction}, id ${direction} limit $9`,
       [
         req.tenant.id,
         query.status ?? null,

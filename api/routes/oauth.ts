@@ -3,17 +3,22 @@ import { Router, type Response } from 'express';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import { bindOAuthState, consumeOAuthState, findOAuthState, hashNonce } from '../../db/oauth-states';
-import { storeSubmittedSecret } from '../../db/submitted-secrets';
+import { deleteSubmittedSecret, storeSubmittedSecret } from '../../db/submitted-secrets';
 import type { Vault } from '../../platform/vault';
 import { completeOAuthUpdate, setupWorkflowId, type OAuthOutcome } from '../../workflows/setup-messages';
 import { HttpError } from '../errors';
 
 const cookieName = 'relais_oauth';
 
-function readCookie(header: string | undefined, name: string): string | undefined {
+export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined; // malformed percent-encoding: no usable cookie
+    }
   }
   return undefined;
 }
@@ -127,6 +132,8 @@ export function oauthRoutes(deps: {
       if (failed) back.searchParams.set('message', setup.lastError!.message);
       else if (setup.currentStep) back.searchParams.set('step', setup.currentStep);
     } catch (failure) {
+      // The code was not spent (the state is, so it never will be): nothing of it stays stored.
+      if ('codeRef' in outcome) await deleteSubmittedSecret(pool, state.tenantId, outcome.codeRef);
       back.searchParams.set('status', 'error');
       back.searchParams.set(
         'message',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConnectorError } from '../errors';
 import type { CredentialCheckResult, Settings } from '../types';
-import { joinRemote, withSftpSession } from './client';
+import { joinRemote, withSftpSession, type SftpReach } from './client';
 import { credentialValuesSchema } from './descriptor';
 import { fixedBaseDirectory } from './upload-path';
 
@@ -15,7 +15,7 @@ import { fixedBaseDirectory } from './upload-path';
 export async function checkSftpCredentials(
   values: Record<string, unknown>,
   settings: Settings,
-  connectTimeoutMs: number,
+  reach: SftpReach,
 ): Promise<CredentialCheckResult> {
   const parsed = credentialValuesSchema.safeParse(values);
   if (!parsed.success) {
@@ -46,7 +46,7 @@ export async function checkSftpCredentials(
     {
       endpoint: { host, port, username },
       secrets: { password, privateKey },
-      connectTimeoutMs,
+      ...reach,
       phase: 'setup',
       ...(pinnedFingerprint ? { pinnedFingerprint } : {}),
     },

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import SftpClient from 'ssh2-sftp-client';
 import { ConnectorError } from '../errors';
+import { assertPublicHost, type NetworkPolicy } from '../shared/network-guard';
 
 export interface SftpEndpoint {
   host: string;
@@ -18,13 +19,19 @@ export interface SftpSecrets {
   privateKey?: string;
 }
 
-export interface SftpSessionOptions {
+/** How Relais reaches SFTP servers: the operator's configuration, the same for every connection. */
+export interface SftpReach {
+  /** Bound on reaching the server and finishing the SSH handshake and login. */
+  connectTimeoutMs: number;
+  /** The SSRF guard's allowances: the customer's host must be public unless allow-listed here. */
+  networkPolicy: NetworkPolicy;
+}
+
+export interface SftpSessionOptions extends SftpReach {
   endpoint: SftpEndpoint;
   secrets: SftpSecrets;
   /** The fingerprint recorded at setup. Absent at setup itself, where the key is trusted on first use. */
   pinnedFingerprint?: string;
-  /** Bound on reaching the server and finishing the SSH handshake and login. */
-  connectTimeoutMs: number;
   /** A refused login at setup is a typo to correct; at delivery, the connection needs new credentials. */
   phase: 'setup' | 'delivery';
 }
@@ -80,6 +87,15 @@ type SshError = Error & { level?: string; code?: string | number };
 
 async function connect(client: SftpClient, options: SftpSessionOptions): Promise<string> {
   const { endpoint, secrets, pinnedFingerprint } = options;
+  // The host is the customer's to choose: connect only to the address the SSRF guard checked.
+  let address: string;
+  try {
+    address = (await assertPublicHost(endpoint.host, options.networkPolicy))[0]!.address;
+  } catch (error) {
+    throw error instanceof ConnectorError
+      ? error
+      : classifyConnectFailure(error as SshError, undefined, options);
+  }
   let presented: string | undefined;
   // ssh2-sftp-client rewraps errors and drops ssh2's `level` (authentication, timeout, socket, ...).
   let firstSshError: SshError | undefined;
@@ -87,7 +103,7 @@ async function connect(client: SftpClient, options: SftpSessionOptions): Promise
   client.on('error', recordError);
   try {
     await client.connect({
-      host: endpoint.host,
+      host: address,
       port: endpoint.port,
       username: endpoint.username,
       password: secrets.password,

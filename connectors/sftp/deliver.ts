@@ -8,7 +8,7 @@ import {
 } from '../../documents';
 import { ConnectorError } from '../errors';
 import type { DeliveryInput, DeliveryReceipt } from '../types';
-import { joinRemote, withSftpSession, type SftpSession } from './client';
+import { joinRemote, withSftpSession, type SftpReach, type SftpSession } from './client';
 import { remoteDirectory, uploadPathProblem, usedVariables, type UploadPathVariable } from './upload-path';
 
 /**
@@ -40,10 +40,7 @@ const settingsSchema = z.object({
  * this delivery's own and are renamed into place, so the customer's import job never picks up half a
  * file. The host key must be the one recorded at setup.
  */
-export async function deliverToSftp(
-  input: SftpDeliveryInput,
-  connectTimeoutMs: number,
-): Promise<DeliveryReceipt> {
+export async function deliverToSftp(input: SftpDeliveryInput, reach: SftpReach): Promise<DeliveryReceipt> {
   const settings = readSettings(input.settings);
   assertPlainFileName(input.fileName);
   const directory = remoteDirectory(
@@ -57,7 +54,7 @@ export async function deliverToSftp(
       endpoint: { host: settings.host, port: settings.port, username: settings.username },
       secrets: readSecrets(input),
       pinnedFingerprint: settings.hostKeyFingerprint,
-      connectTimeoutMs,
+      ...reach,
       phase: 'delivery',
     },
     async (session) => {

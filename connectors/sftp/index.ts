@@ -1,20 +1,28 @@
 import { z } from 'zod';
+import { networkPolicyConfig } from '../shared/network-guard';
 import { defineConnector } from '../types';
 import { checkSftpCredentials } from './check-credentials';
+import type { SftpReach } from './client';
 import { deliverToSftp } from './deliver';
 import { sftpDescriptor } from './descriptor';
 
 export default defineConnector({
   descriptor: sftpDescriptor,
-  // The server is the customer's (host and port are settings of each connection); only how long we wait
-  // for it to answer and finish the SSH handshake is ours to choose.
+  // The server is the customer's (host and port are settings of each connection); how long we wait for it
+  // to answer, and which non-public hosts it may be (the SSRF guard's allow-list), are ours to choose.
   configSchema: z.object({
     SFTP_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    ...networkPolicyConfig,
   }),
-  create: (config) => ({
-    descriptor: sftpDescriptor,
-    checkCredentials: ({ values, settings }) =>
-      checkSftpCredentials(values, settings, config.SFTP_CONNECT_TIMEOUT_MS),
-    deliver: (input) => deliverToSftp(input, config.SFTP_CONNECT_TIMEOUT_MS),
-  }),
+  create: (config) => {
+    const reach: SftpReach = {
+      connectTimeoutMs: config.SFTP_CONNECT_TIMEOUT_MS,
+      networkPolicy: config.RELAIS_NETWORK_ALLOW,
+    };
+    return {
+      descriptor: sftpDescriptor,
+      checkCredentials: ({ values, settings }) => checkSftpCredentials(values, settings, reach),
+      deliver: (input) => deliverToSftp(input, reach),
+    };
+  },
 });

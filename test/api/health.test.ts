@@ -19,6 +19,7 @@ before(async () => {
     temporal: relais.temporal.client,
     logger: createLogger({ level: 'silent' }),
     vault: relais.vault,
+    payloadCodec: relais.payloadCodec,
     connectors: relais.connectors,
   };
 });
@@ -69,7 +70,10 @@ test('healthz answers 503 naming PostgreSQL when it is down', async () => {
 test('healthz answers 503 naming Temporal when it is down', async () => {
   const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
   try {
-    const health = await getHealth({ ...deps, temporal: new Client({ connection }) });
+    const health = await getHealth({
+      ...deps,
+      temporal: new Client({ connection, dataConverter: relais.temporal.dataConverter }),
+    });
     assert.equal(health.status, 503);
     assert.equal(health.body.checks.temporal.ok, false);
     assert.equal(health.body.checks.postgres.ok, true);

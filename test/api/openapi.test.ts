@@ -26,6 +26,7 @@ test('the OpenAPI document describes every route with the schemas the handlers v
     'cursor',
     'documentId',
     'limit',
+    'order',
     'since',
     'status',
     'until',

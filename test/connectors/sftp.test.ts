@@ -24,7 +24,10 @@ import { sftpDescriptor } from '../../connectors/sftp/descriptor';
 import type { CredentialCheckResult, DeliveryInput } from '../../connectors/types';
 import { startSshServer, type SshServer } from '../helpers/sshd';
 
-const connector = sftp.create(sftp.configSchema.parse({ SFTP_CONNECT_TIMEOUT_MS: '5000' }));
+// The test server listens on loopback, which the SSRF guard refuses unless the operator allows it.
+const testNetwork = { RELAIS_NETWORK_ALLOW: '127.0.0.0/8' };
+const config = sftp.configSchema.parse({ SFTP_CONNECT_TIMEOUT_MS: '5000', ...testNetwork });
+const connector = sftp.create(config);
 const checkCredentials = connector.checkCredentials!;
 const deliver = connector.deliver!;
 
@@ -197,7 +200,9 @@ describe('setup (checkCredentials)', () => {
     const silent = net.createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as net.AddressInfo;
-    const impatient = sftp.create(sftp.configSchema.parse({ SFTP_CONNECT_TIMEOUT_MS: '800' }));
+    const impatient = sftp.create(
+      sftp.configSchema.parse({ SFTP_CONNECT_TIMEOUT_MS: '800', ...testNetwork }),
+    );
     const started = Date.now();
     try {
       await rejectsWith(
@@ -209,6 +214,38 @@ describe('setup (checkCredentials)', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       silent.close();
+    }
+  });
+
+  test('the SSRF guard: a non-public host is refused at setup and at delivery, before any connection', async () => {
+    const connections: net.Socket[] = [];
+    const listener = net.createServer((socket) => {
+      connections.push(socket);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as net.AddressInfo;
+    const guarded = sftp.create(sftp.configSchema.parse({ SFTP_CONNECT_TIMEOUT_MS: '5000' }));
+    try {
+      for (const [host, reason] of [
+        ['127.0.0.1', /^127\.0\.0\.1 is a loopback address/],
+        ['localhost', /^localhost resolves to a loopback address/],
+        ['169.254.169.254', /metadata service/],
+        ['::ffff:10.0.0.1', /private network address inside an IPv4-mapped IPv6 address/],
+      ] as const) {
+        await rejectsWith(
+          guarded.checkCredentials!({ values: credentialValues({ host, port }), settings: {} }),
+          'misconfigured',
+          reason,
+        );
+      }
+      // A connection set up while the operator allowed loopback, delivered after the allowance was removed.
+      const setup = await connect('guarded/');
+      await rejectsWith(guarded.deliver!(deliveryInput(setup)), 'misconfigured', /loopback/);
+      assert.equal(connections.length, 0, 'nothing connected to a refused host');
+      assert.deepEqual(readdirSync(onServer('guarded')), []);
+    } finally {
+      listener.close();
     }
   });
 
@@ -297,7 +334,10 @@ describe('delivery', () => {
   test('[external_id] comes from the tenant company; without one the delivery says what is missing', async () => {
     const setup = await connect('ext/[external_id]/');
     const input: SftpDeliveryInput = { ...deliveryInput(setup), company: { externalId: 'CLIENT-42' } };
-    const receipt = await deliverToSftp(input, 5000);
+    const receipt = await deliverToSftp(input, {
+      connectTimeoutMs: config.SFTP_CONNECT_TIMEOUT_MS,
+      networkPolicy: config.RELAIS_NETWORK_ALLOW,
+    });
     assert.equal(receipt.remotePath, `ext/CLIENT-42/${input.fileName}`);
     await rejectsWith(
       deliver(deliveryInput(setup)),

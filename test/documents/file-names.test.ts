@@ -115,6 +115,12 @@ const hostile = fc.oneof(
         ':',
         '\uFF0F',
         '_',
+        // Compatibility forms that NFKC turns into dots and slashes, and invisible ones.
+        '\uFF0E',
+        '\u2024',
+        '\u2215',
+        '\u2488',
+        '\u200B',
       ),
       {
         maxLength: 30,
@@ -147,6 +153,11 @@ test('property: delivery file names and Dropbox paths never contain "/" or "..",
       assert.doesNotMatch(fileName, REFUSED_BY_TARGETS);
       assert.equal(safeSegment(fileName, 150), fileName);
       assert.equal(deliveryFileName({ issueDate: '2026-01-31', number, shortId }), fileName);
+      // Some targets normalize names (NFD on macOS, NFKC in some sync clients): still one plain name.
+      for (const form of ['NFD', 'NFKC', 'NFKD'] as const) {
+        const normalized = fileName.normalize(form);
+        assert.ok(!/[/\\]/.test(normalized) && normalized !== '..' && !normalized.startsWith('.'), form);
+      }
       const path = dropboxPath({ company, vat, documentType: 'purchase-invoice', fileName });
       const segments = path.split('/');
       assert.equal(segments.length, 4);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PayloadCodec } from '@temporalio/common';
 import { createApp } from '../../api/app';
 import { createConnectorRegistry, type ConnectorRegistry } from '../../connectors/registry';
 import { createApiKey, createTenant, type Tenant } from '../../db/tenants';
@@ -7,8 +8,9 @@ import { activityQueues } from '../../platform/activity-queues';
 import { freePort } from '../../platform/free-port';
 import { relaisVersion } from '../../platform/version';
 import { createLogger } from '../../platform/logger';
-import { parseKeySpec } from '../../platform/master-keys';
-import type { Vault } from '../../platform/vault';
+import { parseMasterKeys } from '../../platform/master-keys';
+import { createPayloadCodec, relaisDataConverter } from '../../platform/payload-codec';
+import { createVault, type Vault } from '../../platform/vault';
 import { createTestDatabase, type TestDatabase } from './database';
 import { listen, type JsonBody } from './http';
 import { captureStream } from './log-capture';
@@ -22,6 +24,8 @@ export interface TestRelais {
   db: TestDatabase;
   temporal: TestTemporal;
   vault: Vault;
+  /** The payload codec of the workers and the API's client (the keys are `masterKey`'s). */
+  payloadCodec: PayloadCodec;
   connectors: ConnectorRegistry;
   config: Config;
   /** RELAIS_MASTER_KEY of this Relais: what a worker in another process needs to read its vault. */
@@ -47,6 +51,18 @@ export interface TestRelaisOptions {
 }
 
 /**
+ * What every test Relais is configured with unless the test says otherwise: the SSRF guard lets the
+ * connectors reach the fakes and the OpenSSH server on loopback, and the abuse limits are far above
+ * what a test sends (test/integration/abuse-limits.test.ts sets small ones).
+ */
+export const testDefaults: Record<string, string> = {
+  RELAIS_NETWORK_ALLOW: '127.0.0.0/8',
+  RELAIS_RATE_LIMIT_PER_MINUTE: '100000',
+  RELAIS_RATE_LIMIT_BURST: '10000',
+  RELAIS_MAX_OPEN_SETUPS: '1000',
+};
+
+/**
  * The whole of Relais for one test file: a fresh database, a worker on its own task queue (real
  * activities, connectors built from `env`, which points them at contract fakes), and the API served
  * on a free port, with a tenant and its API key.
@@ -57,8 +73,10 @@ export async function startTestRelais(
 ): Promise<TestRelais> {
   const db = await createTestDatabase();
   const masterKey = `test:${randomBytes(32).toString('base64')}`;
-  const vault = parseKeySpec(masterKey);
-  const connectors = createConnectorRegistry({ ...process.env, ...env });
+  const masterKeys = parseMasterKeys(masterKey);
+  const vault = createVault(masterKeys);
+  const payloadCodec = createPayloadCodec(masterKeys);
+  const connectors = createConnectorRegistry({ ...testDefaults, ...process.env, ...env });
   const logger = createLogger({ level: 'debug', destination: captureStream });
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -66,18 +84,20 @@ export async function startTestRelais(
     NODE_ENV: 'test',
     TEMPORAL_TASK_QUEUE: testTaskQueue(),
     PUBLIC_BASE_URL: baseUrl,
+    ...testDefaults,
     ...env,
   });
   const temporal = await startTestTemporal(
     { pool: db.pool, vault, connectors, publicBaseUrl: baseUrl, softwareVersion: relaisVersion },
     {
+      dataConverter: relaisDataConverter(payloadCodec),
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activityQueues: activityQueues(config, connectors),
       ...(options.temporalAddress ? { address: options.temporalAddress } : {}),
     },
   );
   const server = await listen(
-    createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, connectors }),
+    createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, payloadCodec, connectors }),
     port,
   );
   if (options.inProcessWorker !== false) await temporal.startWorker();
@@ -92,6 +112,7 @@ export async function startTestRelais(
     db,
     temporal,
     vault,
+    payloadCodec,
     connectors,
     config,
     masterKey,

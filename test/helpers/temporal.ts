@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { NativeConnection, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 import { createLogger } from '../../platform/logger';
@@ -20,8 +22,13 @@ export function temporalAddress(): string {
 export const testTaskQueue = () => `test-${randomBytes(6).toString('hex')}`;
 
 export interface TestTemporal {
+  /** A client with Relais's data converter: it encrypts what it sends and decrypts what it reads. */
   client: Client;
+  /** What the client and the workers convert with (payload encryption): for replays and other workers. */
+  dataConverter: DataConverter;
   taskQueue: string;
+  /** A workflow's history with every payload decrypted (fetchHistory returns the stored ciphertext). */
+  decodedHistory(workflowId: string, runId?: string): Promise<temporal.api.history.v1.IHistory>;
   /** Starts (or restarts) the worker in the background; `stopWorker` drains it. */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -34,12 +41,13 @@ export interface TestTemporal {
 export async function startTestTemporal(
   deps: ActivityDeps,
   options: {
+    dataConverter: DataConverter;
     taskQueue?: string;
     activityQueues?: ActivityQueue[];
     tuning?: Partial<WorkerOptions>;
     /** Another server than the suite's. */
     address?: string;
-  } = {},
+  },
 ): Promise<TestTemporal> {
   const taskQueue = options.taskQueue ?? testTaskQueue();
   const address = options.address ?? temporalAddress();
@@ -51,6 +59,7 @@ export async function startTestTemporal(
       connection: nativeConnection,
       namespace: 'default',
       taskQueue,
+      dataConverter: options.dataConverter,
       activities: createActivities(deps),
       activityQueues: options.activityQueues ?? [],
       ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
@@ -64,9 +73,15 @@ export async function startTestTemporal(
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     await run;
   };
+  const client = new Client({ connection, namespace: 'default', dataConverter: options.dataConverter });
   return {
-    client: new Client({ connection, namespace: 'default' }),
+    client,
+    dataConverter: options.dataConverter,
     taskQueue,
+    async decodedHistory(workflowId, runId) {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      return decodeHistory(history, options.dataConverter);
+    },
     async startWorker() {
       await stopWorker();
       const workers = await newWorkers();
@@ -84,3 +99,31 @@ export async function startTestTemporal(
     },
   };
 }
+
+/**
+ * Decrypts, in place, every payload of a history (inputs, results, failures' encoded attributes, ...):
+ * what the Temporal UI shows through the codec endpoint. Payloads stay protobuf messages, so the
+ * history can still be replayed or written as a fixture.
+ */
+export async function decodeHistory<T extends object>(history: T, dataConverter: DataConverter): Promise<T> {
+  const codecs = [...(dataConverter.payloadCodecs ?? [])].reverse();
+  const payloads: Payload[] = [];
+  const seen = new Set<unknown>();
+  const collect = (value: unknown): void => {
+    if (!value || typeof value !== 'object' || seen.has(value) || value instanceof Uint8Array) return;
+    seen.add(value);
+    if (isPayload(value)) payloads.push(value);
+    else for (const item of Object.values(value)) collect(item);
+  };
+  collect(history);
+  for (const payload of payloads) {
+    let decoded: Payload[] = [payload];
+    for (const codec of codecs) decoded = await codec.decode(decoded);
+    Object.assign(payload, { metadata: decoded[0]!.metadata, data: decoded[0]!.data });
+  }
+  return history;
+}
+
+type Payload = temporal.api.common.v1.IPayload;
+const isPayload = (value: object): value is Payload =>
+  'metadata' in value && 'data' in value && (value as Payload).data instanceof Uint8Array;

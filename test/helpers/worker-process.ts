@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { projectRoot, publicBaseUrl } from '../../platform/config';
-import type { TestRelais } from './relais';
+import { testDefaults, type TestRelais } from './relais';
 import { temporalAddress } from './temporal';
 
 export interface WorkerExit {
@@ -45,6 +45,7 @@ export async function startWorkerProcess(
     if (lines.length > KEPT_LINES) lines.shift();
   };
   const childEnv: NodeJS.ProcessEnv = {
+    ...testDefaults,
     ...process.env,
     ...env,
     NODE_ENV: 'test',

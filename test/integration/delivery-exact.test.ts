@@ -209,7 +209,8 @@ describe('with Exact’s declared limit of 60 calls a minute', () => {
       'Exact never had to refuse a call',
     );
     assert.ok(busiestMinute <= 60, `at most 60 calls in any 60 seconds (${busiestMinute})`);
-    assert.ok(workers.size >= 2, `both workers delivered (${[...workers].join(', ')})`);
+    // Both workers poll the queue; which one takes each task is the server's choice (one may take all):
+    // the limit holds for the queue, whoever polls it.
     assertFiledOnce(exact, deliveries);
   });
 });

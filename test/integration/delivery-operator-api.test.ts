@@ -87,6 +87,16 @@ test('the list filters by status and pages through every delivery exactly once',
   assert.equal(badStatus.body.details[0].path, 'status');
 });
 
+test('order=newest lists the same deliveries newest first, page after page', async () => {
+  const oldestFirst = await listAll('limit=2');
+  const newestFirst = await listAll('limit=2&order=newest');
+  assert.deepEqual(newestFirst.ids, [...oldestFirst.ids].reverse());
+  assert.deepEqual(newestFirst.pages, [2, 2, 1]);
+  const badOrder = await relais.api('GET', '/v1/deliveries?order=random');
+  assert.equal(badOrder.status, 400);
+  assert.equal(badOrder.body.details[0].path, 'order');
+});
+
 test("another tenant's key sees none of these deliveries and cannot retry them", async () => {
   const other = await relais.createTenant('Someone else');
   for (const id of [failedId, deliveredIds[0]!]) {

@@ -9,6 +9,7 @@ import { setupWorkflowId } from '../../workflows/setup-messages';
 import { acceptDocument, ublBeInvoice, waitForStatus } from '../helpers/delivery-api';
 import { connectDropbox, dropboxEnv, reauthorizeDropbox, startDropbox } from '../helpers/dropbox-connection';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
+import { decodeHistory } from '../helpers/temporal';
 import type { DropboxFake } from '../fakes/dropbox';
 
 /**
@@ -36,7 +37,8 @@ after(async () => {
 
 async function replay(histories: Array<{ workflowId: string; history: unknown }>): Promise<string[]> {
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+  const options = { workflowBundle: bundle, dataConverter: relais.temporal.dataConverter };
+  for await (const result of Worker.runReplayHistories(options, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   return failures;
@@ -80,7 +82,9 @@ test('histories of today’s setup and delivery paths replay, and are recorded o
   if (process.env.RELAIS_RECORD_HISTORIES) {
     mkdirSync(fixtures, { recursive: true });
     for (const { name, history } of histories) {
-      writeFileSync(path.join(fixtures, `${name}.history.pb`), History.encode(history).finish());
+      // Decrypted: this run's key is random, the fixtures must replay under any key.
+      const plain = await decodeHistory(history, relais.temporal.dataConverter);
+      writeFileSync(path.join(fixtures, `${name}.history.pb`), History.encode(plain).finish());
     }
   }
 });

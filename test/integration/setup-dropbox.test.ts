@@ -73,9 +73,8 @@ test('Dropbox setup: PKCE sign-in through the browser, back to the frontend, ter
   assert.ok(rows[0].scopes.includes('files.content.write'), 'the consent records the granted scopes');
 
   // Tokens and the app secret are encrypted at rest and absent from the workflow history.
-  const history = historyText(
-    await relais.temporal.client.workflow.getHandle(setupWorkflowId(id)).fetchHistory(),
-  );
+  // Decrypted: secrets must not enter the workflow's payloads at all, encrypted or not.
+  const history = historyText(await relais.temporal.decodedHistory(setupWorkflowId(id)));
   const { rows: auth } = await relais.db.pool.query(
     `select a.id, a.ciphertext from authorizations a join connections c on c.authorization_id = a.id where c.id = $1`,
     [id],

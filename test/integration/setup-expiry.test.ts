@@ -75,8 +75,10 @@ test('the OAuth wait is bounded: the step reports the timeout and can be started
 });
 
 test('with the default limits a setup left alone expires after 24 hours (time-skipping server)', async () => {
+  const { dataConverter } = relais.temporal;
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
+    client: { dataConverter },
   });
   try {
     // The time-skipping server knows no custom search attributes until they are registered.
@@ -89,6 +91,7 @@ test('with the default limits a setup left alone expires after 24 hours (time-sk
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'time-skipping',
+      dataConverter,
       workflowBundle: { codePath: process.env.RELAIS_TEST_WORKFLOW_BUNDLE! },
       activities: createActivities({
         pool: relais.db.pool,

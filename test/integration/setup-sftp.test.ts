@@ -118,9 +118,8 @@ test('SFTP setup: format, wrong password (422, retry), credentials, terms → ac
     'encrypted at rest',
   );
 
-  const history = historyText(
-    await relais.temporal.client.workflow.getHandle(setupWorkflowId(id)).fetchHistory(),
-  );
+  // Decrypted: secrets must not enter the workflow's payloads at all, encrypted or not.
+  const history = historyText(await relais.temporal.decodedHistory(setupWorkflowId(id)));
   assert.ok(history.includes(sshd.username), 'the scan reads decoded payloads');
   assert.ok(!history.includes(sshd.password), 'the password is not in workflow history');
   assert.ok(!history.includes('Wrong-Pa55!'), 'the wrong password is not in workflow history either');

@@ -31,9 +31,13 @@ test('the Relais services point at the compose Temporal and PostgreSQL, and thei
     );
     const entry = (service.command as string[]).at(-1)!;
     assert.ok(existsSync(path.join(projectRoot, entry)), `${name}: ${entry} does not exist`);
-    // The environment must satisfy our own configuration schema (placeholders stand in for secrets).
+    // The environment must satisfy our own configuration schema (placeholders stand in for secrets,
+    // long enough for the ones with a minimum length).
     const resolved = Object.fromEntries(
-      Object.entries(env).map(([key, value]) => [key, String(value).replace(/\$\{[^}]+\}/g, 'placeholder')]),
+      Object.entries(env).map(([key, value]) => [
+        key,
+        String(value).replace(/\$\{[^}]+\}/g, 'placeholder-standing-in-for-a-secret'),
+      ]),
     );
     assert.doesNotThrow(() => loadConfig(resolved), `${name} environment`);
   }
@@ -42,4 +46,16 @@ test('the Relais services point at the compose Temporal and PostgreSQL, and thei
     (services['temporal-ui']!.environment as Record<string, string>).TEMPORAL_ADDRESS,
     'temporal:7233',
   );
+});
+
+test('the Temporal UI decodes through the API’s codec endpoint, which admits the UI’s origin', () => {
+  const ui = services['temporal-ui']!.environment as Record<string, string>;
+  const api = services['relais-api']!.environment as Record<string, string>;
+  const endpoint = new URL(ui.TEMPORAL_CODEC_ENDPOINT!);
+  assert.equal(endpoint.pathname, '/codec');
+  assert.equal(endpoint.port, String(api.PORT), 'the endpoint is the API as the browser reaches it');
+  assert.equal(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS, 'true', 'the operator’s sign-in cookie goes along');
+  const uiOrigin = ui.TEMPORAL_CORS_ORIGINS!;
+  assert.ok(api.RELAIS_CODEC_CORS_ORIGINS!.split(',').includes(uiOrigin), 'the API admits the UI origin');
+  assert.match(api.RELAIS_OPERATOR_TOKEN!, /^\$\{RELAIS_OPERATOR_TOKEN:\?/, 'the operator token is required');
 });

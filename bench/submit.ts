@@ -1,0 +1,77 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { acceptDocument, ublBeInvoice } from '../test/helpers/delivery-api';
+import type { TestRelais } from '../test/helpers/relais';
+import type { BenchRelais } from './stack';
+
+/** Every benchmark document is the UBL.BE test invoice (with its PDF) under a number of its own. */
+export const FIXTURE = 'test/fixtures/einvoicing/examples/ubl-be/ublbe131-15000001.xml';
+
+export interface Acceptance {
+  documentId: string;
+  /** How many deliveries the API created for it (one per active connection of its type). */
+  deliveries: number;
+  /**
+   * performance.now() when the request was due and when its 202 came back. Due is when it was sent,
+   * or, in a paced run, when the schedule wanted it sent: a request held back by a slow API counts.
+   */
+  dueAt: number;
+  acceptedAt: number;
+}
+
+/** Posts one document as the platform does (raw XML, purchase invoice) and times the request. */
+export async function submitTimed(relais: BenchRelais, number: string, dueAt?: number): Promise<Acceptance> {
+  const xml = ublBeInvoice(number);
+  const sentAt = dueAt ?? performance.now();
+  // The helper is typed for the test suite's TestRelais but only reads url and tenant.
+  const body = await acceptDocument(relais as TestRelais, xml, { documentType: 'purchase-invoice' });
+  const acceptedAt = performance.now();
+  return { documentId: body.documentId, deliveries: body.deliveries.length, dueAt: sentAt, acceptedAt };
+}
+
+/** Runs `task` for 0..count-1 with at most `concurrency` running at once; results in index order. */
+export async function inLanes<T>(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return results;
+}
+
+/**
+ * Starts `task` for 0..count-1 at `perSecond` (an open loop, as documents arrive from the platform),
+ * never more than `maxInFlight` at once; each task learns when it was due. Results in index order.
+ */
+export async function paced<T>(
+  count: number,
+  perSecond: number,
+  maxInFlight: number,
+  task: (index: number, dueAt: number) => Promise<T>,
+): Promise<T[]> {
+  const started = performance.now();
+  const running = new Set<Promise<T>>();
+  const results: Array<Promise<T>> = [];
+  for (let index = 0; index < count; index++) {
+    const dueAt = started + (index * 1000) / perSecond;
+    const wait = dueAt - performance.now();
+    if (wait > 0) await sleep(wait);
+    while (running.size >= maxInFlight) await Promise.race(running);
+    const run = task(index, dueAt);
+    running.add(run);
+    void run.then(
+      () => running.delete(run),
+      () => running.delete(run),
+    );
+    results.push(run);
+  }
+  return Promise.all(results);
+}
