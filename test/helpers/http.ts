@@ -19,3 +19,25 @@ export async function listen(app: Express, port = 0): Promise<{ url: string; clo
 // Tests read response bodies loosely and assert on them field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type JsonBody = any;
+
+/** One call to the Relais API with a tenant's key: JSON in, parsed JSON out. */
+export async function callApi(
+  baseUrl: string,
+  apiKey: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: JsonBody; headers: Headers }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}

@@ -12,7 +12,7 @@ import { parseMasterKeys } from '../../platform/master-keys';
 import { createPayloadCodec, relaisDataConverter } from '../../platform/payload-codec';
 import { createVault, type Vault } from '../../platform/vault';
 import { createTestDatabase, type TestDatabase } from './database';
-import { listen, type JsonBody } from './http';
+import { callApi, listen, type JsonBody } from './http';
 import { captureStream } from './log-capture';
 import { startTestTemporal, testTaskQueue, type TestTemporal } from './temporal';
 
@@ -119,23 +119,8 @@ export async function startTestRelais(
     url: baseUrl,
     tenant,
     createTenant: makeTenant,
-    async api(method, path, body, options = {}) {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${(options.tenant ?? tenant).apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...options.headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return {
-        status: response.status,
-        body: text ? JSON.parse(text) : undefined,
-        headers: response.headers,
-      };
-    },
+    api: (method, path, body, options = {}) =>
+      callApi(baseUrl, (options.tenant ?? tenant).apiKey, method, path, body, options.headers),
     async close() {
       await server.close();
       await temporal.close();
