@@ -29,15 +29,26 @@ export async function callApi(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: JsonBody; headers: Headers }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${apiKey}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const send = () =>
+    fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // A reused keep-alive socket the server closed meanwhile (its event loop was busy past the idle
+    // timeout) fails once with ECONNRESET: a read can safely be sent again on a new socket.
+    const reset = (error as { cause?: { code?: string } }).cause?.code === 'ECONNRESET';
+    if (method !== 'GET' || !reset) throw error;
+    response = await send();
+  }
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
