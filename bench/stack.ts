@@ -10,6 +10,7 @@ import { startDevServer, type DevServer } from '../platform/temporal-server';
 import type { DropboxFake } from '../test/fakes/dropbox';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { connectDropbox, dropboxEnv, startDropbox } from '../test/helpers/dropbox-connection';
+import { callApi } from '../test/helpers/http';
 import type { TestRelais } from '../test/helpers/relais';
 import { connectSftp } from '../test/helpers/sftp-connection';
 import { startSshServer, type SshServer } from '../test/helpers/sshd';
@@ -145,27 +146,12 @@ export async function startBenchStack(
   return { relais, db, sshd, dropbox, temporal, api, worker, env, connections };
 }
 
-/** Calls the API as `tenant`: JSON in, JSON out, as the test suite's TestRelais does. */
+/** Calls the API as `tenant`, as the test suite's TestRelais does. */
 function apiClient(url: string, tenant: TestRelais['tenant']): BenchRelais {
   return {
     url,
     tenant,
-    async api(method, apiPath, body, options = {}) {
-      const response = await fetch(`${url}${apiPath}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${tenant.apiKey}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...options.headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return {
-        status: response.status,
-        body: text ? JSON.parse(text) : undefined,
-        headers: response.headers,
-      };
-    },
+    api: (method, apiPath, body, options = {}) =>
+      callApi(url, tenant.apiKey, method, apiPath, body, options.headers),
   };
 }

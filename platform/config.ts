@@ -77,6 +77,13 @@ const schema = z
     RELAIS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     /** ...and how many it may make at once before that rate applies. */
     RELAIS_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
+    /**
+     * Activities (deliveries, setup checks) one worker runs at once on TEMPORAL_TASK_QUEUE. Every
+     * SFTP delivery opens an SSH session, and OpenSSH starts refusing new ones once 10 handshakes are
+     * unfinished (MaxStartups 10:30:100 by default): a lower value spares retries when many deliveries
+     * go to one server.
+     */
+    RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
     /** Connections one tenant may have in setup at the same time. */
     RELAIS_MAX_OPEN_SETUPS: z.coerce.number().int().positive().default(10),
     /** `npm start` also runs a throw-away local SFTP server to try the SFTP target with (never in production). */

@@ -65,6 +65,7 @@ export async function startRelais(options: {
           softwareVersion: relaisVersion,
         }),
         activityQueues: activityQueues(config, connectors),
+        tuning: { maxConcurrentActivityTaskExecutions: config.RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES },
       });
       const running = runWorkers(workers);
       stops.unshift(async () => {

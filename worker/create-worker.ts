@@ -29,7 +29,6 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     dataConverter: setup.dataConverter,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
     ...setup.tuning,
-    ...(process.env.BENCH_SCRATCH_TUNING ? JSON.parse(process.env.BENCH_SCRATCH_TUNING) : {}),
   });
   const limited = await Promise.all(
     (setup.activityQueues ?? []).map((queue) =>
