@@ -20,7 +20,7 @@ const schema = z.object({
 export type BenchOptions = z.infer<typeof schema>;
 
 export const usage = `npm run bench -- [options]
-  --documents N        documents pushed through Relais in the throughput phase (default 2000; env BENCH_DOCUMENTS)
+  --documents N        documents pushed through Relais in the capacity phase (default 2000; env BENCH_DOCUMENTS)
   --concurrency N      requests in flight at the API, and loops in the baseline (default 16; env BENCH_CONCURRENCY)
   --rate N             documents per second in the target-traffic phase, whatever the answers (default 25,
                        i.e. 50 deliveries/s; 0 leaves the phase out)
@@ -30,12 +30,27 @@ export const usage = `npm run bench -- [options]
   --timeout-minutes N  the whole run is stopped (and cleaned up) after this long (default 30)
   --skip-baseline      leave out the direct uploads without Relais
   --cpu-profile DIR    write V8 CPU profiles of the API and the worker into DIR (open them in Chrome DevTools)
-  --temporal-pragma NAME=VALUE   SQLite pragma of the dev server, over its defaults (repeatable)
-  --temporal-config KEY=JSON     dynamic configuration value of the dev server, over its defaults (repeatable)
+  --temporal-pragma NAME=VALUE   SQLite pragma of the dev server, replacing its default (repeatable)
+  --temporal-config KEY=JSON     dynamic configuration value of the dev server (repeatable)
 The API and the worker read the usual environment variables (see the README's configuration table).`;
 
-/** Reads the command line (and BENCH_DOCUMENTS / BENCH_CONCURRENCY); a bad value throws a one-line message. */
+/** A mistake on the command line: its message (with the usage) is all the user needs to see. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Reads the command line (and BENCH_DOCUMENTS / BENCH_CONCURRENCY); a mistake throws a UsageError. */
 export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  try {
+    return readValidOptions(argv, env);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // parseArgs names an unknown option or a missing value in its message.
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
+}
+
+function readValidOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -67,7 +82,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid option: ${problems.join('; ')}\n${usage}`);
+    throw new UsageError(`Invalid option: ${problems.join('; ')}\n${usage}`);
   }
   return parsed.data;
 }
@@ -77,7 +92,7 @@ function keyValues<T>(items: string[] | undefined, read: (value: string) => T): 
   return Object.fromEntries(
     (items ?? []).map((item) => {
       const separator = item.indexOf('=');
-      if (separator < 1) throw new Error(`Expected KEY=VALUE, got "${item}"\n${usage}`);
+      if (separator < 1) throw new UsageError(`Expected KEY=VALUE, got "${item}"\n${usage}`);
       return [item.slice(0, separator), read(item.slice(separator + 1))];
     }),
   );

@@ -32,7 +32,7 @@ export function readCpuSeconds(pid: number): number {
 }
 
 /** The whole machine's CPU time so far, busy and total, in seconds summed over all cores. */
-export function readMachineCpu(): { busySeconds: number; totalSeconds: number } {
+function readMachineCpu(): { busySeconds: number; totalSeconds: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   // cpu user nice system idle iowait irq softirq steal ...
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);

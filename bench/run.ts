@@ -4,7 +4,7 @@ import path from 'node:path';
 import { projectRoot } from '../platform/config';
 import { runBaseline } from './baseline';
 import { devServerSqlitePragmas } from '../platform/temporal-server';
-import { readOptions, type BenchOptions } from './options';
+import { readOptions, usage, UsageError, type BenchOptions } from './options';
 import { runIdle, runLoad, type LoadResult } from './phases';
 import { readMemory } from './process-stats';
 import { printReport, type BenchReport } from './report';
@@ -24,6 +24,10 @@ const PACED_MAX_IN_FLIGHT = 256;
  * same uploads without Relais. Everything it starts is stopped again, however the run ends.
  */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
   const options = readOptions(process.argv.slice(2), process.env);
   const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const loadAverageBefore = os.loadavg()[0] ?? 0;
@@ -149,6 +153,10 @@ function describeSettings(options: BenchOptions, env: NodeJS.ProcessEnv): string
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`Benchmark failed: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   },

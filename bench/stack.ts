@@ -7,17 +7,16 @@ import { loadConfig } from '../platform/config';
 import { freePort } from '../platform/free-port';
 import { ensureTemporalCli } from '../platform/temporal-cli';
 import { startDevServer, type DevServer } from '../platform/temporal-server';
-import type { DropboxFake } from '../test/fakes/dropbox';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { connectDropbox, dropboxEnv, startDropbox } from '../test/helpers/dropbox-connection';
 import { callApi } from '../test/helpers/http';
 import type { TestRelais } from '../test/helpers/relais';
 import { connectSftp } from '../test/helpers/sftp-connection';
-import { startSshServer, type SshServer } from '../test/helpers/sshd';
+import { startSshServer } from '../test/helpers/sshd';
 import { startRole, type Role, type RoleProcess } from './role-process';
 
 /** Where the SFTP connection files invoices, as a customer's import job would expect them. */
-export const SFTP_UPLOAD_PATH = 'Invoice_import/[invoice_type]/[year]/';
+const SFTP_UPLOAD_PATH = 'Invoice_import/[invoice_type]/[year]/';
 
 /**
  * What a run has started, stopped in reverse order. Filled while the stack starts, so a signal or a
@@ -45,8 +44,6 @@ export type BenchRelais = Pick<TestRelais, 'url' | 'tenant' | 'api'>;
 export interface BenchStack {
   relais: BenchRelais;
   db: TestDatabase;
-  sshd: SshServer;
-  dropbox: DropboxFake;
   temporal: DevServer;
   api: RoleProcess;
   worker: RoleProcess;
@@ -143,7 +140,7 @@ export async function startBenchStack(
     }),
     dropbox: await connectDropbox(asTestRelais, dropbox, { documentType: 'purchase-invoice' }),
   };
-  return { relais, db, sshd, dropbox, temporal, api, worker, env, connections };
+  return { relais, db, temporal, api, worker, env, connections };
 }
 
 /** Calls the API as `tenant`, as the test suite's TestRelais does. */
