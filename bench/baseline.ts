@@ -9,9 +9,8 @@ import { getConnection } from '../db/connections';
 import { deliveryFileName, parseUbl, renderDocument } from '../documents';
 import { parseKeySpec } from '../platform/master-keys';
 import { relaisVersion } from '../platform/version';
-import { ublBeInvoice } from '../test/helpers/delivery-api';
 import type { BenchStack } from './stack';
-import { inLanes } from './submit';
+import { benchInvoice, inLanes } from './submit';
 
 export interface BaselineResult {
   uploads: number;
@@ -66,7 +65,7 @@ export async function runBaseline(
   const started = performance.now();
   const documentMs = await inLanes(options.count, options.concurrency, async (index) => {
     const begun = performance.now();
-    const xml = ublBeInvoice(`${options.prefix}-${String(index + 1).padStart(6, '0')}`);
+    const xml = benchInvoice(`${options.prefix}-${String(index + 1).padStart(6, '0')}`);
     const parsed = parseUbl(xml);
     const content = renderDocument(xml, 'ubl-be-3', {
       softwareName: 'Relais',

@@ -1,7 +1,5 @@
-import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../platform/config';
 import { runBaseline } from './baseline';
 import { devServerSqlitePragmas } from '../platform/temporal-server';
 import { readOptions, usage, UsageError, type BenchOptions } from './options';
@@ -9,7 +7,7 @@ import { runIdle, runLoad, type LoadResult } from './phases';
 import { readMemory } from './process-stats';
 import { printReport, type BenchReport } from './report';
 import { startBenchStack, Teardown, type BenchStack } from './stack';
-import { FIXTURE } from './submit';
+import { BENCH_INVOICE_LINES, benchInvoice } from './submit';
 
 /** Documents sent before the measured phases: JIT, SSH and connection pools warm up on them. */
 const WARM_UP_DOCUMENTS = 5;
@@ -60,8 +58,8 @@ async function main(): Promise<void> {
       machine: {
         cores: os.availableParallelism(),
         loadAverageBefore,
-        fixture: FIXTURE,
-        fixtureKiB: statSync(path.join(projectRoot, FIXTURE)).size / 1024,
+        fixture: `sample invoice, ${BENCH_INVOICE_LINES} lines`,
+        fixtureKiB: Buffer.byteLength(benchInvoice('SIZE/1')) / 1024,
       },
       settings: describeSettings(options, stack.env),
       idle,

@@ -1,11 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { acceptDocument, ublBeInvoice } from '../test/helpers/delivery-api';
+import { sampleInvoice } from '../documents/sample-invoice';
+import { acceptDocument } from '../test/helpers/delivery-api';
 import type { TestRelais } from '../test/helpers/relais';
 import type { BenchRelais } from './stack';
 
-/** Every benchmark document is the UBL.BE test invoice (with its PDF) under a number of its own. */
-export const FIXTURE = 'test/fixtures/einvoicing/examples/ubl-be/ublbe131-15000001.xml';
+/**
+ * Every benchmark document is the project's own sample invoice (documents/sample-invoice.ts) with
+ * its PDF embedded, under a number of its own: 200 lines make about 110 KiB.
+ */
+export const BENCH_INVOICE_LINES = 200;
+export const benchInvoice = (number: string): string =>
+  sampleInvoice({ number, lines: BENCH_INVOICE_LINES, pdf: true });
 
 export interface Acceptance {
   documentId: string;
@@ -21,7 +27,7 @@ export interface Acceptance {
 
 /** Posts one document as the platform does (raw XML, purchase invoice) and times the request. */
 export async function submitTimed(relais: BenchRelais, number: string, dueAt?: number): Promise<Acceptance> {
-  const xml = ublBeInvoice(number);
+  const xml = benchInvoice(number);
   const sentAt = dueAt ?? performance.now();
   // The helper is typed for the test suite's TestRelais but only reads url and tenant.
   const body = await acceptDocument(relais as TestRelais, xml, { documentType: 'purchase-invoice' });

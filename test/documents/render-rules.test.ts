@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { create } from 'xmlbuilder2';
 import { DocumentError, parseUbl, renderDocument, type OutputFormat } from '../../documents';
 import { readExample } from './fixtures';
-import { syntheticDocument, type DocumentSpec, type LineSpec } from './synthetic';
+import { syntheticDocument, type DocumentSpec, type LineSpec } from '../../documents/sample-invoice';
 import { peppolViolations, ublBeViolations } from './ubl-rules';
 import { validateUbl, type XsdDocument } from './xsd';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { create } from 'xmlbuilder2';
 import { SEQUENCES } from '../../documents/ubl-sequences';
-import { FIXTURES } from './fixtures';
+import { EINVOICING } from './fixtures';
 
 interface XsdNode {
   nodeType: number;
@@ -16,7 +16,7 @@ interface XsdNode {
 
 /** The element refs of a named complexType, in schema order, read from the UBL 2.1 XSD files. */
 function sequenceOf(file: string, typeName: string): string[] {
-  const schema = create(readFileSync(path.join(FIXTURES, 'ubl-2.1-xsd', file), 'utf8'))
+  const schema = create(readFileSync(path.join(EINVOICING, 'ubl-2.1-xsd', file), 'utf8'))
     .node as unknown as XsdNode;
   const refs: string[] = [];
   let found = false;

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { memoryPages, validateXML, type XMLFileInfo } from 'xmllint-wasm';
-import { FIXTURES } from './fixtures';
+import { EINVOICING } from './fixtures';
 
 /*
  * UBL 2.1 XSD validation with libxml2 compiled to WebAssembly (xmllint-wasm): no native xmllint
@@ -9,7 +9,7 @@ import { FIXTURES } from './fixtures';
  * common/ so its relative imports (../common/...) resolve inside the in-memory file system.
  */
 
-const XSD = path.join(FIXTURES, 'ubl-2.1-xsd');
+const XSD = path.join(EINVOICING, 'ubl-2.1-xsd');
 const MAINDOC = {
   invoice: 'maindoc/UBL-Invoice-2.1.xsd',
   'credit-note': 'maindoc/UBL-CreditNote-2.1.xsd',

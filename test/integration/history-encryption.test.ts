@@ -33,7 +33,7 @@ after(async () => {
 
 type History = temporal.api.history.v1.IHistory;
 
-/** The parties of the UBL.BE example invoice (test/fixtures/einvoicing/examples/ubl-be). */
+/** The parties of the UBL.BE example invoice (../shared/einvoicing/examples/ubl-be). */
 const invoiceParties = {
   'supplier name': 'My Supplier Company',
   'customer name': 'My Customer Company',

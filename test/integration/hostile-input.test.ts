@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { DropboxFake } from '../fakes/dropbox';
-import { syntheticDocument } from '../documents/synthetic';
+import { syntheticDocument } from '../../documents/sample-invoice';
 import { waitForStatus } from '../helpers/delivery-api';
 import { connectDropbox, dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
 import { startTestRelais, type TestRelais, type TestTenant } from '../helpers/relais';

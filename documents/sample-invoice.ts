@@ -1,7 +1,11 @@
+import { pdfForDocument } from './render-document';
+import { CUSTOMIZATION_ID, PEPPOL_BILLING_PROFILE } from './ubl-flavour';
+
 /*
- * Small, valid UBL documents built to order, for tests that need one particular shape (a tax
- * category, an exemption, a delivery term) rather than a whole published example. Totals are
- * computed so the EN 16931 sums hold.
+ * Small, valid UBL documents built to order: the project's own invoices for the quick tour, the
+ * benchmark and the tests (`npm run sample-invoice`), and shapes a test needs (a tax category, an
+ * exemption, a delivery term) rather than a whole published example. Totals are computed so the
+ * EN 16931 sums hold; the parties carry valid Belgian enterprise numbers (scheme 0208).
  */
 
 export interface LineSpec {
@@ -17,7 +21,11 @@ export interface LineSpec {
 export interface DocumentSpec {
   kind?: 'invoice' | 'credit-note';
   customizationId?: string;
+  /** Emitted when set (Peppol BIS 3 requires it). */
+  profileId?: string;
   number?: string;
+  /** YYYY-MM-DD; the due date is 28 days later. */
+  issueDate?: string;
   supplierName?: string;
   lines: LineSpec[];
   /** Raw XML placed after cbc:DocumentCurrencyCode (root references, in XSD order). */
@@ -78,6 +86,8 @@ function party(name: string, endpoint: string): string {
 
 export function syntheticDocument(spec: DocumentSpec): string {
   const invoice = (spec.kind ?? 'invoice') === 'invoice';
+  const issueDate = spec.issueDate ?? '2026-01-31';
+  const dueDate = new Date(Date.parse(`${issueDate}T00:00:00Z`) + 28 * 86_400_000).toISOString().slice(0, 10);
   const root = invoice ? 'Invoice' : 'CreditNote';
   const groups = new Map<string, { line: LineSpec; taxable: bigint }>();
   for (const line of spec.lines) {
@@ -109,9 +119,10 @@ export function syntheticDocument(spec: DocumentSpec): string {
     ' xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"',
     ' xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">',
     `<cbc:CustomizationID>${spec.customizationId ?? 'urn:cen.eu:en16931:2017'}</cbc:CustomizationID>`,
-    `<cbc:ID>${spec.number ?? 'F2026/0001'}</cbc:ID><cbc:IssueDate>2026-01-31</cbc:IssueDate>`,
+    spec.profileId ? `<cbc:ProfileID>${spec.profileId}</cbc:ProfileID>` : '',
+    `<cbc:ID>${spec.number ?? 'F2026/0001'}</cbc:ID><cbc:IssueDate>${issueDate}</cbc:IssueDate>`,
     invoice
-      ? '<cbc:DueDate>2026-02-28</cbc:DueDate><cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>'
+      ? `<cbc:DueDate>${dueDate}</cbc:DueDate><cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>`
       : '<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>',
     ...(spec.notes ?? []).map((note) => `<cbc:Note>${note}</cbc:Note>`),
     '<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode><cbc:BuyerReference>PO-1</cbc:BuyerReference>',
@@ -133,4 +144,47 @@ export function syntheticDocument(spec: DocumentSpec): string {
     lines,
     `</${root}>`,
   ].join('\n');
+}
+
+export interface SampleInvoiceOptions {
+  number: string;
+  issueDate?: string;
+  kind?: 'invoice' | 'credit-note';
+  /** How many invoice lines (21 % VAT each); more lines make a bigger document. */
+  lines?: number;
+  supplierName?: string;
+  /** Embed a PDF rendering of the invoice, as Belgian platforms send it (UBL.BE). */
+  pdf?: boolean;
+}
+
+/**
+ * A valid Peppol BIS Billing 3.0 invoice (or credit note) from a Belgian supplier to a Belgian
+ * customer, optionally with its PDF embedded as an additional document reference.
+ */
+export function sampleInvoice(options: SampleInvoiceOptions): string {
+  const spec: DocumentSpec = {
+    ...(options.kind ? { kind: options.kind } : {}),
+    customizationId: CUSTOMIZATION_ID['peppol-bis-3'],
+    profileId: PEPPOL_BILLING_PROFILE,
+    number: options.number,
+    ...(options.issueDate ? { issueDate: options.issueDate } : {}),
+    ...(options.supplierName ? { supplierName: options.supplierName } : {}),
+    lines: Array.from({ length: Math.max(1, options.lines ?? 3) }, (_, index) => ({
+      net: `${100 + index * 25}.00`,
+      category: 'S',
+      percent: '21',
+    })),
+  };
+  const xml = syntheticDocument(spec);
+  if (!options.pdf) return xml;
+  const pdf = pdfForDocument(xml, { softwareName: 'Relais sample', softwareVersion: '1' });
+  const fileName = `${options.number.replace(/[^A-Za-z0-9._-]/g, '_')}.pdf`;
+  return syntheticDocument({
+    ...spec,
+    afterCurrency:
+      `<cac:AdditionalDocumentReference><cbc:ID>${fileName}</cbc:ID>` +
+      `<cbc:DocumentDescription>${options.kind === 'credit-note' ? 'CreditNote' : 'CommercialInvoice'}</cbc:DocumentDescription>` +
+      `<cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="${fileName}">` +
+      `${pdf.toString('base64')}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>`,
+  });
 }
