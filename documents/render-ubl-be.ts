@@ -50,15 +50,22 @@ export function toUblBe(ubl: UblDom, currency: string, options: RenderOptions): 
   keepOnlyLegalMentions(ubl);
 }
 
-/** ubl-BE-04: every additional document reference needs a DocumentDescription. */
+/**
+ * ubl-BE-04: every additional document reference needs a DocumentDescription. The invoiced object
+ * identifier (BT-18, DocumentTypeCode 130) cannot have one (UBL-CR-673 forbids a description beside
+ * it), so in UBL.BE it becomes a note that keeps the identifier and its scheme, and the reference goes.
+ */
 function describeEveryReference(ubl: UblDom): void {
   for (const reference of children(ubl.root, 'cac:AdditionalDocumentReference')) {
+    if (textAt(reference, 'cbc:DocumentTypeCode') === '130') {
+      invoicedObjectAsNote(ubl, reference);
+      continue;
+    }
     if (textAt(reference, 'cbc:DocumentDescription')) continue;
     const filename = find(reference, 'cac:Attachment', 'cbc:EmbeddedDocumentBinaryObject')?.getAttribute(
       'filename',
     );
-    const invoicedObject = textAt(reference, 'cbc:DocumentTypeCode') === '130';
-    const text = filename?.trim() || (invoicedObject ? 'Invoiced object' : 'Supporting document');
+    const text = filename?.trim() || 'Supporting document';
     const existing = child(reference, 'cbc:DocumentDescription');
     if (existing) setText(ubl.document, existing, text);
     else
@@ -68,6 +75,14 @@ function describeEveryReference(ubl: UblDom): void {
         'DocumentReference',
       );
   }
+}
+
+function invoicedObjectAsNote(ubl: UblDom, reference: XmlElement): void {
+  const id = child(reference, 'cbc:ID');
+  const scheme = id?.getAttribute('schemeID');
+  const text = `Invoiced object identifier (BT-18): ${textOf(id)}${scheme ? ` (scheme ${scheme})` : ''}`;
+  insertInOrder(ubl.root, createElement(ubl.document, 'cbc:Note', text), rootSequence(ubl));
+  ubl.root.removeChild(reference);
 }
 
 /**

@@ -172,20 +172,29 @@ test('new elements go where the XSD puts them: ProfileID after CustomizationID, 
   const root = childNames(output, 'Invoice')[0]!;
   assert.deepEqual(root.slice(0, 3), ['CustomizationID', 'ProfileID', 'ID']);
   const from = root.indexOf('ContractDocumentReference');
-  assert.deepEqual(root.slice(from, from + 5), [
+  assert.deepEqual(root.slice(from, from + 4), [
     'ContractDocumentReference',
-    'AdditionalDocumentReference',
     'AdditionalDocumentReference',
     'AdditionalDocumentReference',
     'AccountingSupplierParty',
   ]);
-  assert.deepEqual(textsOf(output, 'ID', 'AdditionalDocumentReference'), ['UBL.BE', '130-1', 'F2026/0001']);
-  // ubl-BE-04: the invoiced-object reference had no description and gets one.
-  assert.deepEqual(textsOf(output, 'DocumentDescription'), [
-    'Relais 0.1.0',
-    'Invoiced object',
-    'CommercialInvoice',
-  ]);
+  assert.deepEqual(textsOf(output, 'ID', 'AdditionalDocumentReference'), ['UBL.BE', 'F2026/0001']);
+  assert.deepEqual(textsOf(output, 'DocumentDescription'), ['Relais 0.1.0', 'CommercialInvoice']);
+});
+
+test('UBL.BE: the invoiced object identifier (BT-18) becomes a note, passing both UBL-CR-673 and ubl-BE-04', () => {
+  const spec: DocumentSpec = {
+    lines: [line('S', '21')],
+    afterCurrency:
+      '<cac:AdditionalDocumentReference><cbc:ID schemeID="AAA">OBJ-77</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>',
+  };
+  const output = render(syntheticDocument(spec), 'ubl-be-3', 'invoiced object');
+  assert.deepEqual(ublBeViolations(output, 'Relais 0.1.0'), []);
+  assert.ok(
+    textsOf(output, 'Note').includes('Invoiced object identifier (BT-18): OBJ-77 (scheme AAA)'),
+    'the identifier is kept',
+  );
+  assert.ok(!textsOf(output, 'ID', 'AdditionalDocumentReference').includes('OBJ-77'));
 });
 
 test('Peppol output drops what only UBL.BE uses and keeps the meaning', () => {

@@ -215,6 +215,8 @@ export function ublBeViolations(xml: Buffer | string, software: string): string[
   for (const reference of references) {
     if (cbc(reference, 'DocumentDescription').length !== 1)
       violations.push('ubl-BE-04 reference without description');
+    if (text(cbc(reference, 'DocumentTypeCode')[0]) === '130' && cbc(reference, 'DocumentDescription').length)
+      violations.push('UBL-CR-673 invoiced object identifier with a description');
   }
   for (const delivery of cac(root, 'Delivery')) {
     for (const terms of cac(delivery, 'DeliveryTerms')) {
