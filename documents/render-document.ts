@@ -1,3 +1,4 @@
+import { reconcileBaseQuantities } from './base-quantity';
 import { decodeBase64, findPdfReference } from './find-pdf';
 import { summarize } from './invoice-summary';
 import { readDocument } from './parse-ubl';
@@ -41,6 +42,7 @@ export function renderDocument(
   normalizeIdentifierSchemes(ubl);
   describeReferences(ubl);
   moveBis2Fields(ubl);
+  reconcileBaseQuantities(ubl);
   embedPdf(ubl, parsed, options);
   if (format === 'ubl-be-3') toUblBe(ubl, parsed.currency, options);
   else toPeppol(ubl);
