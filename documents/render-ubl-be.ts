@@ -1,7 +1,7 @@
 import { divideByHundred, formatDecimal, isDecimal, multiply, parseDecimal, round } from './decimal';
 import { DocumentError } from './document-error';
 import { removeUblBeReference, rootSequence, taxCategories, type RenderOptions } from './rewrite-common';
-import { BELGIAN_EXEMPTIONS, belgianTaxCodeFor, isBelgianTaxCode } from './tax-codes';
+import { BELGIAN_EXEMPTIONS, belgianTaxCodeFor, isBelgianTaxCode, isMarginScheme } from './tax-codes';
 import { child, children, find, textAt, textOf, type UblDom, type XmlElement } from './ubl-dom';
 import { createElement, insertInOrder, setText } from './ubl-order';
 
@@ -45,7 +45,14 @@ export function toUblBe(ubl: UblDom, currency: string, options: RenderOptions): 
   );
   insertInOrder(ubl.root, marker, rootSequence(ubl), 'first');
   describeEveryReference(ubl);
-  for (const category of taxCategories(ubl)) belgianTaxCategory(ubl, category);
+  // A margin-scheme exemption is stated once, in the VAT breakdown; every E category follows it.
+  const categories = taxCategories(ubl);
+  const margin = categories.some(
+    (category) =>
+      textAt(category, 'cbc:ID')?.trim().toUpperCase() === 'E' &&
+      isMarginScheme(textAt(category, 'cbc:TaxExemptionReasonCode')),
+  );
+  for (const category of categories) belgianTaxCategory(ubl, category, margin);
   addLineTaxTotals(ubl, currency);
   keepOnlyLegalMentions(ubl);
 }
@@ -89,11 +96,13 @@ function invoicedObjectAsNote(ubl: UblDom, reference: XmlElement): void {
  * ubl-BE-10/11/12/15: the Belgian code in cbc:Name, and exemption code and wording from the UBL.BE
  * lists. A category with a rate (S, Z) carries no exemption (EN 16931 BR-S-10, BR-Z-10).
  */
-function belgianTaxCategory(ubl: UblDom, category: XmlElement): void {
+function belgianTaxCategory(ubl: UblDom, category: XmlElement, margin: boolean): void {
   const id = textAt(category, 'cbc:ID') ?? '';
   const percent = textAt(category, 'cbc:Percent');
   const existing = textAt(category, 'cbc:Name');
-  const code = isBelgianTaxCode(existing) ? existing : belgianTaxCodeFor(id, percent);
+  const code = isBelgianTaxCode(existing)
+    ? existing
+    : belgianTaxCodeFor(id, percent, margin ? 'VATEX-EU-F' : undefined);
   if (!code) {
     throw new DocumentError(
       'unsupported-tax-category',

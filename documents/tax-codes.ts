@@ -56,7 +56,11 @@ const RATE_CODES: [string, BelgianTaxCode][] = [
  * Returns undefined when no Belgian code fits, e.g. a foreign standard rate such as 25 %: a Belgian
  * accounting package would book it under the wrong code, so we refuse rather than guess.
  */
-export function belgianTaxCodeFor(category: string, percent: string | undefined): BelgianTaxCode | undefined {
+export function belgianTaxCodeFor(
+  category: string,
+  percent: string | undefined,
+  exemptionCode?: string,
+): BelgianTaxCode | undefined {
   switch (category.trim().toUpperCase()) {
     case 'S': {
       if (percent === undefined || !isDecimal(percent.trim())) return undefined;
@@ -68,7 +72,7 @@ export function belgianTaxCodeFor(category: string, percent: string | undefined)
     case 'AE':
       return '45';
     case 'E':
-      return 'NA';
+      return isMarginScheme(exemptionCode) ? 'MA' : 'NA';
     case 'O':
       return 'NS';
     case 'K':
@@ -78,6 +82,17 @@ export function belgianTaxCodeFor(category: string, percent: string | undefined)
     default:
       return undefined;
   }
+}
+
+/**
+ * VATEX codes of the EU margin schemes (Directive 2006/112/EC art. 306-343): travel agents (D),
+ * second-hand goods (F), works of art (I), antiques and collectors' items (J). Belgium books them
+ * under its own margin code (MA, exemption BETE-MA), not as a plain exemption.
+ */
+const MARGIN_SCHEME_VATEX = new Set(['VATEX-EU-D', 'VATEX-EU-F', 'VATEX-EU-I', 'VATEX-EU-J']);
+
+export function isMarginScheme(exemptionCode: string | undefined): boolean {
+  return MARGIN_SCHEME_VATEX.has(exemptionCode?.trim().toUpperCase() ?? '');
 }
 
 /** UBL.BE exemption reasons (BVERC code and the BVERCText wording the Schematron accepts), by tax code. */

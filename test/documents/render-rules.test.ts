@@ -79,6 +79,14 @@ test('EN 16931 VAT categories map to Belgian tax codes, with UBL.BE exemption wo
       'Reverse charge - Contractor',
     ],
     [line('E', '0', { exemptionReason: 'Exempt under article 44' }), 'NA', 'BETE-EX', 'Exempt'],
+    // Margin schemes (second-hand goods, antiques, art, travel agents) are Belgium's MA, not a plain exemption.
+    [
+      line('E', '0', { exemptionCode: 'VATEX-EU-F', exemptionReason: 'Second-hand goods' }),
+      'MA',
+      'BETE-MA',
+      'Margin',
+    ],
+    [line('E', '0', { exemptionCode: 'vatex-eu-j' }), 'MA', 'BETE-MA', 'Margin'],
     [line('O', undefined, { exemptionReason: 'Not subject' }), 'NS', 'BETE-NS', 'Not subject to VAT'],
     [
       line('K', '0', { exemptionCode: 'VATEX-EU-IC' }),
