@@ -68,6 +68,8 @@ const schema = z
      * mid-attempt before another worker retries it.
      */
     DELIVERY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+    /** How many days a delivery waits for its connection to be re-authorized before it fails. */
+    RELAIS_PARK_MAX_DAYS: z.coerce.number().positive().default(30),
     DOCUMENT_MAX_BYTES: z.coerce
       .number()
       .int()
