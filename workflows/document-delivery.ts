@@ -53,8 +53,9 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
 
   const { deliverDocument } = proxyActivities<DeliveryActivities>({
     taskQueue: input.activityTaskQueue,
-    // Also bounds how long a delivery waits when its worker dies mid-attempt: then the server retries it.
     startToCloseTimeout: input.attemptTimeoutMs ?? '2 minutes',
+    // The attempt heartbeats every few seconds: a dead worker's attempt is handed on within this.
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? '20 seconds',
     // Three days of retries cover a weekend outage at the target; then the delivery fails visibly.
     scheduleToCloseTimeout: '3 days',
     retry: {
