@@ -25,6 +25,9 @@ const nonRetryableKinds: Partial<Record<ConnectorError['kind'], string>> = {
   'auth-expired': deliveryFailureTypes.authorizationExpired,
 };
 
+/** How often a running attempt heartbeats: well inside the workflow's heartbeat timeout (20 s by default). */
+const heartbeatEveryMs = 3_000;
+
 /** When the next attempt runs: the target's Retry-After, else the workflow's exponential back-off. */
 function nextDelayMs(attempt: number, retryAfterMs: number | undefined): number {
   if (retryAfterMs !== undefined) return retryAfterMs;
@@ -141,7 +144,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
 
   return {
     async deliverDocument(input: DeliveryInput): Promise<DeliveryReceipt> {
-      const { attempt } = Context.current().info;
+      const context = Context.current();
+      const { attempt } = context.info;
+      // Alive while the attempt runs: a killed worker's attempt times out on the missing heartbeats.
+      const heartbeats = setInterval(() => context.heartbeat(), heartbeatEveryMs);
       try {
         return await deliverOnce(input, attempt);
       } catch (error) {
@@ -181,6 +187,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
           message: error.message,
           ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
         });
+      } finally {
+        clearInterval(heartbeats);
       }
     },
 

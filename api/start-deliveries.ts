@@ -42,6 +42,8 @@ export async function startDeliveries(
               activityTaskQueue:
                 activityQueueFor(deps.config, descriptor)?.taskQueue ?? deps.config.TEMPORAL_TASK_QUEUE,
               attemptTimeoutMs: deps.config.DELIVERY_ATTEMPT_TIMEOUT_SECONDS * 1000,
+              heartbeatTimeoutMs: deps.config.DELIVERY_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+              parkMaxDays: deps.config.RELAIS_PARK_MAX_DAYS,
             },
           ],
           typedSearchAttributes: [

@@ -64,10 +64,17 @@ const schema = z
         ),
     ),
     /**
-     * How long one delivery attempt may run. It is also how long a delivery waits after its worker died
-     * mid-attempt before another worker retries it.
+     * How long one delivery attempt may run (a worker that died mid-attempt is noticed sooner, by
+     * the missing heartbeats: DELIVERY_HEARTBEAT_TIMEOUT_SECONDS).
      */
     DELIVERY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(120),
+    /**
+     * How long a delivery attempt may go without a heartbeat (the attempt sends one every few
+     * seconds): a delivery whose worker died mid-attempt is retried by another worker this soon.
+     */
+    DELIVERY_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(20),
+    /** How many days a delivery waits for its connection to be re-authorized before it fails. */
+    RELAIS_PARK_MAX_DAYS: z.coerce.number().positive().default(30),
     DOCUMENT_MAX_BYTES: z.coerce
       .number()
       .int()

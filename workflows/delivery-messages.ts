@@ -10,6 +10,22 @@ export interface DeliveryInput {
   activityTaskQueue: string;
   /** Start-to-close timeout of one deliver attempt (DELIVERY_ATTEMPT_TIMEOUT_SECONDS); 2 minutes when absent. */
   attemptTimeoutMs?: number;
+  /**
+   * How long a deliver attempt may go without a heartbeat before the server hands it to another
+   * worker (a killed worker's attempt resumes this soon); 20 seconds when absent.
+   */
+  heartbeatTimeoutMs?: number;
+  /** Longest wait for a re-authorization (RELAIS_PARK_MAX_DAYS); 30 days when absent. */
+  parkMaxDays?: number;
+  /** Set by continue-as-new while parked: the new run goes straight back to waiting. */
+  park?: DeliveryPark;
+}
+
+/** A parked delivery carried over continue-as-new: its deadline survives, so the longest wait holds. */
+export interface DeliveryPark {
+  /** Epoch milliseconds (workflow time) after which the delivery fails as parked too long. */
+  deadline: number;
+  message: string;
 }
 
 export type DeliveryOutcome =

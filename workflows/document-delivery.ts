@@ -3,9 +3,12 @@ import {
   ApplicationFailure,
   TimeoutFailure,
   condition,
+  continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { DeliveryActivities } from '../activities/delivery';
 import {
@@ -15,6 +18,7 @@ import {
   deliveryStateQuery,
   type DeliveryInput,
   type DeliveryOutcome,
+  type DeliveryPark,
   type DeliveryView,
 } from './delivery-messages';
 import { deliveryStatusKey } from './search-attributes';
@@ -23,6 +27,15 @@ const bookkeeping = proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
+
+/** Marks the histories whose parking waits on the signal with a rare safety check (issue 9.1). */
+export const boundedParkPatch = 'bounded-park';
+/** A parked delivery looks at its connection this often, in case a signal raced the parking. */
+const parkCheckMs = 12 * 3_600_000;
+/** A parked run continues as new past this many events (a 30-day park takes ~700 events). */
+const parkHistoryLimit = 400;
+const defaultParkMaxDays = 30;
+const dayMs = 24 * 3_600_000;
 
 /**
  * Delivers one document to one connection, exactly once: the deliver activity is idempotent at the
@@ -40,8 +53,9 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
 
   const { deliverDocument } = proxyActivities<DeliveryActivities>({
     taskQueue: input.activityTaskQueue,
-    // Also bounds how long a delivery waits when its worker dies mid-attempt: then the server retries it.
     startToCloseTimeout: input.attemptTimeoutMs ?? '2 minutes',
+    // The attempt heartbeats every few seconds: a dead worker's attempt is handed on within this.
+    heartbeatTimeout: input.heartbeatTimeoutMs ?? '20 seconds',
     // Three days of retries cover a weekend outage at the target; then the delivery fails visibly.
     scheduleToCloseTimeout: '3 days',
     retry: {
@@ -61,11 +75,23 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
     view.status = status;
     upsertSearchAttributes([{ key: deliveryStatusKey, value: status }]);
   };
-  mark('delivering');
+  const { park: carriedPark, ...delivery } = input;
+  if (carriedPark) {
+    // Continued as new while parked: look at the connection once, then deliver or wait on.
+    mark('waiting-for-connection');
+    view.message = carriedPark.message;
+    const status = await bookkeeping.connectionStatus(delivery);
+    if (status === 'active') connection.change = 'active';
+    else if (status !== 'needs-reauth') connection.change = 'disconnected';
+    const outcome = await waitWhileParked(carriedPark);
+    if (outcome) return outcome;
+  } else {
+    mark('delivering');
+  }
 
   for (;;) {
     try {
-      const receipt = await deliverDocument(input);
+      const receipt = await deliverDocument(delivery);
       mark('delivered');
       return { status: 'delivered', receipt };
     } catch (error) {
@@ -78,9 +104,17 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
         view.message = failure.message;
         delete connection.change;
         await bookkeeping.markDeliveryWaiting({ deliveryId: input.deliveryId, message: failure.message });
-        // Woken by the re-authorization; a periodic look covers a signal that raced the parking.
+        if (patched(boundedParkPatch)) {
+          const outcome = await waitWhileParked({
+            deadline: Date.now() + (input.parkMaxDays ?? defaultParkMaxDays) * dayMs,
+            message: failure.message,
+          });
+          if (outcome) return outcome;
+          continue;
+        }
+        // Histories from before the patch: a look every 10 minutes, without end.
         while (!(await condition(() => connection.change !== undefined, '10 minutes'))) {
-          const status = await bookkeeping.connectionStatus(input);
+          const status = await bookkeeping.connectionStatus(delivery);
           if (status === 'active') connection.change = 'active';
           else if (status !== 'needs-reauth') connection.change = 'disconnected';
         }
@@ -105,6 +139,44 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
       }
       throw error;
     }
+  }
+
+  /**
+   * Waits for the re-authorization: woken by the connectionChanged signal, with a look at the
+   * connection every 12 hours in case a signal raced the parking. Bounded twice: past the park's
+   * deadline the delivery fails visibly, and a long wait continues as new before its history grows
+   * large. Returns nothing when the connection is active again (deliver), else the failed outcome.
+   */
+  async function waitWhileParked(park: DeliveryPark): Promise<DeliveryOutcome | undefined> {
+    while (connection.change === undefined) {
+      const remaining = park.deadline - Date.now();
+      if (remaining <= 0) {
+        const days = input.parkMaxDays ?? defaultParkMaxDays;
+        return fail(
+          'ParkedTooLong',
+          `The connection was not re-authorized within ${days} days; the delivery was given up. ` +
+            'Retry it once the connection is re-authorized.',
+        );
+      }
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength > parkHistoryLimit) {
+        await continueAsNew<typeof documentDeliveryWorkflow>({ ...delivery, park });
+      }
+      if (!(await condition(() => connection.change !== undefined, Math.min(remaining, parkCheckMs)))) {
+        const status = await bookkeeping.connectionStatus(delivery);
+        if (status === 'active') connection.change = 'active';
+        else if (status !== 'needs-reauth') connection.change = 'disconnected';
+      }
+    }
+    if (connection.change === 'active') {
+      mark('delivering');
+      delete view.message;
+      return undefined;
+    }
+    return fail(
+      deliveryFailureTypes.connectionClosed,
+      'The connection was disconnected before the document could be delivered.',
+    );
   }
 
   async function fail(kind: string, message: string): Promise<DeliveryOutcome> {

@@ -14,10 +14,13 @@ const UPLOAD_ANSWER_DELAY_MS = 1_500;
 /** Posting is spread over longer than that delay, so the kill finds some delivered, some in flight, some not begun. */
 const POST_SPACING_MS = 150;
 /**
- * A killed worker's attempt is retried once this attempt timeout expires (DELIVERY_ATTEMPT_TIMEOUT_SECONDS,
- * 120 s in production): short here so that the test is quick, long enough for an upload and its slow answer.
+ * The attempt timeout (DELIVERY_ATTEMPT_TIMEOUT_SECONDS, 120 s in production) is long here on purpose:
+ * a killed worker's attempt must be handed on by the missing heartbeats (DELIVERY_HEARTBEAT_TIMEOUT_SECONDS,
+ * 20 s), long before this timeout would expire. The test's wait for the restart is far below it.
  */
-const ATTEMPT_TIMEOUT_SECONDS = 6;
+const ATTEMPT_TIMEOUT_SECONDS = 600;
+/** How long the deliveries may take after the restart: well below the attempt timeout. */
+const RESUME_BOUND_MS = 90_000;
 
 let dropbox: DropboxFake;
 let relais: TestRelais;
@@ -109,6 +112,10 @@ test('a worker SIGKILLed mid-delivery: a new worker completes every delivery, ea
   );
   assert.ok(inFlightAtKill.length >= 1, 'the kill landed while uploads were in flight');
 
+  assert.ok(
+    RESUME_BOUND_MS < ATTEMPT_TIMEOUT_SECONDS * 1000,
+    'only heartbeats can hand the attempts on in time',
+  );
   await worker!.restart();
   const restartedAt = Date.now();
   const rows = await waitFor(
@@ -118,7 +125,7 @@ test('a worker SIGKILLed mid-delivery: a new worker completes every delivery, ea
       return sent.every((s) => current.get(s.deliveryId)?.status === 'delivered') && current;
     },
     {
-      timeoutMs: 90_000,
+      timeoutMs: RESUME_BOUND_MS,
       describe: async () => [...(await deliveryRows()).values()].map((row) => row.status),
     },
   );
