@@ -6,6 +6,7 @@ import type { ConnectorImplementation, DeliveryReceipt, OutputFormat } from '../
 import { getConnection, type ConnectionRecord } from '../db/connections';
 import { setDeliveryStatus } from '../db/deliveries';
 import { loadDocument, type StoredDocument } from '../db/documents';
+import { getTenant } from '../db/tenants';
 import { deliveryFileName, isDocumentError, renderDocument } from '../documents';
 import type { Vault } from '../platform/vault';
 import { deliveryFailureTypes, deliveryRetry, type DeliveryInput } from '../workflows/delivery-messages';
@@ -64,9 +65,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
 
   /** Loads, renders, delivers (idempotently at the target) and records the receipt. */
   async function deliverOnce(input: DeliveryInput, attempt: number): Promise<DeliveryReceipt> {
-    const [document, connection] = await Promise.all([
+    const [document, connection, tenant] = await Promise.all([
       loadDocument(pool, input.tenantId, input.documentId),
       getConnection(pool, input.tenantId, input.connectionId),
+      getTenant(pool, input.tenantId),
     ]);
     if (!document || !connection)
       throw new Error(`Delivery ${input.deliveryId}: its document or connection is gone`);
@@ -115,6 +117,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         },
         settings: connection.settings,
         credentials: authorization.credentials,
+        // The platform's customer number of the company: the SFTP path's [external_id].
+        ...(tenant?.customerNumber ? { company: { externalId: tenant.customerNumber } } : {}),
       });
       return { call, authorization };
     };

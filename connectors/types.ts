@@ -115,6 +115,14 @@ export interface CredentialCheckResult {
   account?: Account;
 }
 
+/** Facts about the tenant's own company, for targets that file by it (SFTP upload path variables). */
+export interface TenantCompany {
+  /** The company's customer number on the platform, for [external_id]. */
+  externalId?: string;
+  /** Its enterprise number (KBO/BCE), for [uen_number]; else taken from its Belgian VAT number on the invoice. */
+  enterpriseNumber?: string;
+}
+
 export interface DeliveryInput {
   /** Stable for one (document, connection): the idempotency key at targets that take one. */
   deliveryId: string;
@@ -133,6 +141,7 @@ export interface DeliveryInput {
   };
   settings: Settings;
   credentials: Credentials;
+  company?: TenantCompany;
 }
 
 export interface DeliveryReceipt {

@@ -11,20 +11,6 @@ import type { DeliveryInput, DeliveryReceipt } from '../types';
 import { joinRemote, withSftpSession, type SftpReach, type SftpSession } from './client';
 import { remoteDirectory, uploadPathProblem, usedVariables, type UploadPathVariable } from './upload-path';
 
-/**
- * What the upload path variables need beyond DeliveryInput: facts about the tenant's own company.
- * Proposed as an addition to DeliveryInput in connectors/types.ts; optional until the activity layer
- * fills it in, and a path that needs a missing value fails with a message saying which.
- */
-export interface TenantCompany {
-  /** The company's reference on the platform, for [external_id]. */
-  externalId?: string;
-  /** Its enterprise number (KBO/BCE), for [uen_number]; else taken from its Belgian VAT number on the invoice. */
-  enterpriseNumber?: string;
-}
-
-export type SftpDeliveryInput = DeliveryInput & { company?: TenantCompany };
-
 const settingsSchema = z.object({
   host: z.string().min(1),
   port: z.coerce.number().int().min(1).max(65_535),
@@ -40,7 +26,7 @@ const settingsSchema = z.object({
  * this delivery's own and are renamed into place, so the customer's import job never picks up half a
  * file. The host key must be the one recorded at setup.
  */
-export async function deliverToSftp(input: SftpDeliveryInput, reach: SftpReach): Promise<DeliveryReceipt> {
+export async function deliverToSftp(input: DeliveryInput, reach: SftpReach): Promise<DeliveryReceipt> {
   const settings = readSettings(input.settings);
   assertPlainFileName(input.fileName);
   const directory = remoteDirectory(
@@ -81,7 +67,7 @@ export function partFileName(fileName: string, deliveryId: string): string {
 }
 
 /** True when `path` holds exactly this document; refuses to overwrite anything else found there. */
-async function holdsSameFile(session: SftpSession, path: string, input: SftpDeliveryInput): Promise<boolean> {
+async function holdsSameFile(session: SftpSession, path: string, input: DeliveryInput): Promise<boolean> {
   const existing = await session.stat(path);
   if (!existing) return false;
   if (existing.type === 'file' && existing.size === input.content.length) {
@@ -106,7 +92,7 @@ function readSettings(settings: Record<string, unknown>): z.output<typeof settin
   return parsed.data;
 }
 
-function readSecrets(input: SftpDeliveryInput): { password?: string; privateKey?: string } {
+function readSecrets(input: DeliveryInput): { password?: string; privateKey?: string } {
   const secrets = input.credentials.kind === 'secrets' ? input.credentials.secrets : {};
   if (!secrets.password && !secrets.privateKey) {
     throw new ConnectorError(
@@ -137,7 +123,7 @@ const missingValue: Record<UploadPathVariable, string> = {
 };
 
 /** The values of the variables the template uses; the tenant's company is the customer of a purchase, the supplier of a sale. */
-function uploadPathValues(input: SftpDeliveryInput, template: string): UploadPathVariables {
+function uploadPathValues(input: DeliveryInput, template: string): UploadPathVariables {
   const { document } = input;
   const companyVat = input.documentType === 'purchase-invoice' ? document.customerVat : document.supplierVat;
   const values = {

@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../platform/free-port';
 import { ConnectorError } from '../../connectors/errors';
 import sftp from '../../connectors/sftp';
-import { deliverToSftp, partFileName, type SftpDeliveryInput } from '../../connectors/sftp/deliver';
+import { deliverToSftp, partFileName } from '../../connectors/sftp/deliver';
 import { sftpDescriptor } from '../../connectors/sftp/descriptor';
 import type { CredentialCheckResult, DeliveryInput } from '../../connectors/types';
 import { startSshServer, type SshServer } from '../helpers/sshd';
@@ -333,7 +333,7 @@ describe('delivery', () => {
 
   test('[external_id] comes from the tenant company; without one the delivery says what is missing', async () => {
     const setup = await connect('ext/[external_id]/');
-    const input: SftpDeliveryInput = { ...deliveryInput(setup), company: { externalId: 'CLIENT-42' } };
+    const input: DeliveryInput = { ...deliveryInput(setup), company: { externalId: 'CLIENT-42' } };
     const receipt = await deliverToSftp(input, {
       connectTimeoutMs: config.SFTP_CONNECT_TIMEOUT_MS,
       networkPolicy: config.RELAIS_NETWORK_ALLOW,
