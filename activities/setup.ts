@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { findSharedAuthorization as findShared, saveAuthorization } from '../db/authorizations';
-import { activateConnection as activateRow, setConnectionStatus } from '../db/connections';
+import { activateConnection as activateRow, endConnectionSetup, getConnection } from '../db/connections';
 import { findOAuthState, insertOAuthState, oauthVerifierAad } from '../db/oauth-states';
 import { deleteSubmittedSecret, readSubmittedSecret } from '../db/submitted-secrets';
 import type { ConnectorRegistry } from '../connectors/registry';
@@ -10,6 +11,7 @@ import type { Administration, Settings } from '../connectors/types';
 import { inTransaction } from '../db/transaction';
 import { deterministicUuid } from '../platform/ids';
 import type { Vault } from '../platform/vault';
+import { setupFailureTypes } from '../workflows/setup-messages';
 import { refusalsEndTheStep } from './connector-failure';
 import { freshCredentials } from './credentials';
 
@@ -210,12 +212,21 @@ export function createSetupActivities(deps: SetupDeps) {
       },
     ): Promise<void> {
       await inTransaction(pool, async (client) => {
-        await activateRow(client, {
+        const activated = await activateRow(client, {
           tenantId: input.tenantId,
           id: input.connectionId,
+          mode: input.mode,
           authorizationId: input.authorizationId,
           settings: input.settings,
         });
+        if (!activated) {
+          const status = (await getConnection(client, input.tenantId, input.connectionId))?.status ?? 'gone';
+          throw ApplicationFailure.create({
+            type: setupFailureTypes.connectionClosed,
+            message: `The connection was ${status} while this setup was finishing; it was not activated. Create a new connection to connect again.`,
+            nonRetryable: true,
+          });
+        }
         if (input.consent) {
           await client.query(
             `insert into consents (id, tenant_id, connection_id, terms_version, accepted_by, accepted_at, scopes)
@@ -252,7 +263,12 @@ export function createSetupActivities(deps: SetupDeps) {
       },
     ): Promise<void> {
       if (input.mode === 'create') {
-        await setConnectionStatus(pool, input.tenantId, input.connectionId, input.status, input.message);
+        await endConnectionSetup(pool, {
+          tenantId: input.tenantId,
+          id: input.connectionId,
+          status: input.status,
+          message: input.message,
+        });
       }
       await pool.query(
         `insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, $3, $4)`,

@@ -13,6 +13,7 @@ const statusByType: Record<string, [number, string]> = {
   [setupFailureTypes.closed]: [409, 'setup-closed'],
   [setupFailureTypes.invalidInput]: [400, 'invalid-step-input'],
   [setupFailureTypes.refused]: [422, 'target-refused'],
+  [setupFailureTypes.connectionClosed]: [409, 'connection-closed'],
 };
 
 /** Sends a setup update and turns the workflow's refusals into the API's HTTP errors. */

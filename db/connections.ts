@@ -52,7 +52,7 @@ export async function createConnection(
 }
 
 export async function getConnection(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.PoolClient,
   tenantId: string,
   id: string,
 ): Promise<ConnectionRecord | undefined> {
@@ -92,15 +92,39 @@ export async function setConnectionStatus(
   );
 }
 
-/** Activation: settings, authorization and status in one statement. */
+/**
+ * Activation: settings, authorization and status in one statement, from a legal state only: a new
+ * connection from `setting-up`, a re-authorization from `active` or `needs-reauth`. A connection
+ * the user disconnected or cancelled meanwhile never becomes active again: false then.
+ */
 export async function activateConnection(
   db: pg.Pool | pg.PoolClient,
-  input: { tenantId: string; id: string; authorizationId: string | null; settings: Settings },
-): Promise<void> {
-  await db.query(
+  input: {
+    tenantId: string;
+    id: string;
+    mode: 'create' | 'reauthorize';
+    authorizationId: string | null;
+    settings: Settings;
+  },
+): Promise<boolean> {
+  const from = input.mode === 'create' ? ['setting-up'] : ['active', 'needs-reauth'];
+  const { rowCount } = await db.query(
     `update connections set status = 'active', status_message = null, authorization_id = $3, settings = $4,
        activated_at = coalesce(activated_at, now()), updated_at = now()
-     where id = $1 and tenant_id = $2`,
-    [input.id, input.tenantId, input.authorizationId, JSON.stringify(input.settings)],
+     where id = $1 and tenant_id = $2 and status = any($5::text[])`,
+    [input.id, input.tenantId, input.authorizationId, JSON.stringify(input.settings), from],
+  );
+  return rowCount === 1;
+}
+
+/** How a new connection's setup ended (cancelled, expired, failed): only while it is still being set up. */
+export async function endConnectionSetup(
+  db: pg.Pool | pg.PoolClient,
+  input: { tenantId: string; id: string; status: 'cancelled' | 'expired' | 'failed'; message: string },
+): Promise<void> {
+  await db.query(
+    `update connections set status = $3, status_message = $4, updated_at = now()
+      where id = $1 and tenant_id = $2 and status = 'setting-up'`,
+    [input.id, input.tenantId, input.status, input.message],
   );
 }

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -39,6 +40,9 @@ const storeCalls = proxyActivities<SetupActivities & DeliveryActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 5, initialInterval: '200 milliseconds' },
 });
+
+/** Marks histories in which a failed activation ends the setup (issue 10.2). */
+const activationFailureEndsSetupPatch = 'activation-failure-ends-setup';
 
 const fail = (type: string, message: string) =>
   ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -125,17 +129,38 @@ export async function connectionSetupWorkflow(input: SetupInput): Promise<SetupS
   }
 
   async function activate(): Promise<void> {
-    await attempt('terms', () =>
-      storeCalls.activateConnection({
-        ...base,
-        mode: input.mode,
-        authorizationId: authorizationId ?? null,
-        settings: state.settings,
-        consent: consent && { ...consent, scopes },
-      }),
-    );
+    try {
+      await attempt('terms', () =>
+        storeCalls.activateConnection({
+          ...base,
+          mode: input.mode,
+          authorizationId: authorizationId ?? null,
+          settings: state.settings,
+          consent: consent && { ...consent, scopes },
+        }),
+      );
+    } catch (error) {
+      if (!patched(activationFailureEndsSetupPatch)) throw error;
+      return activationFailed(error);
+    }
     state.status = 'active';
     if (input.mode === 'reauthorize') await resumeWaitingDeliveries();
+  }
+
+  /**
+   * Activation failed for good (the connection was disconnected meanwhile, or the store kept
+   * failing): the setup ends `failed` with the reason instead of waiting for its expiry.
+   */
+  async function activationFailed(error: unknown): Promise<never> {
+    const cause = error instanceof ActivityFailure ? error.cause : error;
+    const message =
+      cause instanceof ApplicationFailure && cause.type === setupFailureTypes.connectionClosed
+        ? cause.message
+        : 'Relais could not activate the connection. Start the setup again.';
+    state.lastError = { step: 'activation', code: 'activation-failed', message };
+    await storeCalls.endSetup({ ...base, mode: input.mode, status: 'failed', message });
+    state.status = 'failed';
+    throw fail(setupFailureTypes.connectionClosed, message);
   }
 
   /** Deliveries parked while the connection needed re-authorization resume at once. */

@@ -76,6 +76,8 @@ export const setupFailureTypes = {
   invalidInput: 'InvalidStepInput',
   closed: 'SetupClosed',
   refused: 'TargetRefused',
+  /** The connection left the setup meanwhile (disconnected, cancelled): it cannot be activated. */
+  connectionClosed: 'ConnectionClosed',
 } as const;
 
 export const setupWorkflowId = (connectionId: string) => `setup-${connectionId}`;
