@@ -168,13 +168,12 @@ export function documentRoutes(deps: {
                 `${parsed.kind === 'credit-note' ? 'Credit note' : 'Invoice'} ${parsed.number.slice(0, 100)} of this supplier was accepted already with other content.`,
               );
         }
-        // Connections are chosen once, when the document is first accepted: a replay adds nothing new.
+        // Every active connection of the type gets the document, a replay included: one that became
+        // active since the first acceptance gets its delivery now (one per document and connection).
         // One waiting for its owner to sign in again gets the document too: its delivery waits, then resumes.
-        const connections = stored.created
-          ? (await listConnections(db, req.tenant.id, { documentType: submission.documentType })).filter(
-              (connection) => receivingStatuses.includes(connection.status),
-            )
-          : [];
+        const connections = (
+          await listConnections(db, req.tenant.id, { documentType: submission.documentType })
+        ).filter((connection) => receivingStatuses.includes(connection.status));
         const deliveries = await ensureDeliveries(db, {
           tenantId: req.tenant.id,
           documentId: stored.document.id,
@@ -182,6 +181,7 @@ export function documentRoutes(deps: {
         });
         return { ...stored, deliveries };
       });
+      // Starting one that runs or ran already is a no-op: only deliveries new to this request start.
       await startDeliveries(deps, deliveries);
       res.status(202).json({
         documentId: document.id,

@@ -84,3 +84,27 @@ test('an unbounded invoice number is stored (its digest is indexed); the Idempot
   assert.match(tooLong.body.message, /Idempotency-Key/);
   assert.match(tooLong.body.message, /255/);
 });
+
+test('an invoice posted before any connection was active reaches the connection when posted again', async () => {
+  const tenant = await relais.createTenant('Connects later');
+  const xml = ublBeInvoice('LATE-1');
+  const before = await acceptDocument(relais, xml, { tenant });
+  assert.equal(before.duplicate, false);
+  assert.deepEqual(before.deliveries, [], 'no active connection yet');
+
+  const connectionId = await connectDropbox(relais, dropbox, { documentType: 'purchase-invoice', tenant });
+  const again = await acceptDocument(relais, xml, { tenant });
+  assert.equal(again.duplicate, true);
+  assert.equal(again.documentId, before.documentId);
+  assert.equal(again.deliveries.length, 1, JSON.stringify(again.deliveries));
+  assert.equal(again.deliveries[0].connectionId, connectionId);
+  await waitForStatus(relais, again.deliveries[0].id, 'delivered', { tenant });
+
+  const third = await acceptDocument(relais, xml, { tenant });
+  assert.deepEqual(
+    third.deliveries.map((d: { id: string }) => d.id),
+    again.deliveries.map((d: { id: string }) => d.id),
+    'still one delivery per document and connection',
+  );
+  assert.equal(filesNumbered('LATE-1').length, 1, 'delivered once');
+});
