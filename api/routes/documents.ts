@@ -181,7 +181,8 @@ export function documentRoutes(deps: {
         });
         return { ...stored, deliveries };
       });
-      // Starting one that runs or ran already is a no-op: only deliveries new to this request start.
+      // Starting one that runs or ran already is a no-op: only deliveries without a run start (those
+      // created now, or ones a crash left unstarted).
       await startDeliveries(deps, deliveries);
       res.status(202).json({
         documentId: document.id,
