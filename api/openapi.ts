@@ -88,7 +88,7 @@ const operations: Record<string, Record<string, Operation>> = {
     post: {
       summary: 'Re-send the documents accepted since a date',
       query: deliverySchemas.resend,
-      responses: { '202': 'Counts', ...errors },
+      responses: { '202': 'Counts: deliveries, restarted, started, running', ...errors },
     },
   },
   '/v1/documents': {
@@ -98,7 +98,7 @@ const operations: Record<string, Record<string, Operation>> = {
       body: documentSchemas.json,
       responses: {
         '202': 'Document id and deliveries',
-        '409': 'Idempotency-Key used for another document',
+        '409': 'Idempotency-Key, or the invoice (supplier + kind + number), accepted with other bytes',
         '413': 'Too large',
         '415': 'Unsupported content type',
         ...errors,
@@ -115,8 +115,8 @@ const operations: Record<string, Record<string, Operation>> = {
   '/v1/deliveries/{id}': { get: { summary: 'One delivery', responses: { '200': 'Delivery', ...errors } } },
   '/v1/deliveries/{id}/retry': {
     post: {
-      summary: 'Re-send a failed or delivered document',
-      responses: { '202': 'Delivery', '409': 'Still in progress', ...errors },
+      summary: 'Re-send a document whose delivery workflow is not running',
+      responses: { '202': 'Delivery', '409': 'Its workflow is running', ...errors },
     },
   },
 };

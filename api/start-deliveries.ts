@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { DeliveryRecord } from '../db/deliveries';
 import { activityQueueFor } from '../platform/activity-queues';
@@ -59,4 +59,23 @@ export async function startDeliveries(
       }
     }),
   );
+}
+
+/**
+ * Where the delivery's workflow stands: `running`, `closed` (completed, failed, terminated, timed out,
+ * cancelled: a new run may start) or `none` (never started, or no longer retained).
+ */
+export async function deliveryRunState(
+  temporal: Client,
+  delivery: Pick<DeliveryRecord, 'documentId' | 'connectionId'>,
+): Promise<'running' | 'closed' | 'none'> {
+  try {
+    const description = await temporal.workflow
+      .getHandle(deliveryWorkflowId(delivery.documentId, delivery.connectionId))
+      .describe();
+    return description.status.name === 'RUNNING' ? 'running' : 'closed';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'none';
+    throw error;
+  }
 }

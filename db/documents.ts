@@ -23,30 +23,34 @@ export function summarize(parsed: ParsedDocument): DocumentSummary {
 }
 
 /**
- * Stores a document once per (tenant, idempotency key). Returns the stored row and whether this
- * call created it; a second call with the same key returns the first one, whatever its bytes.
+ * Stores a document once per tenant and identity (supplier + kind + number, as a SHA-256: the text is
+ * unbounded) and once per Idempotency-Key when the caller gives one. Returns the stored row and
+ * whether this call created it; when either guard holds an earlier document, that one is returned,
+ * whatever its bytes (the key's match first), with what matched.
  */
 export async function storeDocument(
   db: pg.Pool | pg.PoolClient,
   input: {
     tenantId: string;
-    idempotencyKey: string;
+    idempotencyKey: string | null;
+    identitySha256: Buffer;
     sha256: Buffer;
     documentType: DocumentType;
     xml: Buffer;
     pdf: Buffer | null;
     parsed: ParsedDocument;
   },
-): Promise<{ document: StoredDocument; created: boolean }> {
+): Promise<{ document: StoredDocument; created: boolean; matchedBy: 'key' | 'identity' | null }> {
   const id = randomUUID();
   const inserted = await db.query(
-    `insert into documents (id, tenant_id, idempotency_key, sha256, document_type, kind, flavour, number, issue_date, xml, pdf, summary)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-     on conflict (tenant_id, idempotency_key) do nothing returning id`,
+    `insert into documents (id, tenant_id, idempotency_key, identity_sha256, sha256, document_type, kind, flavour, number, issue_date, xml, pdf, summary)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+     on conflict do nothing returning id`,
     [
       id,
       input.tenantId,
       input.idempotencyKey,
+      input.identitySha256,
       input.sha256,
       input.documentType,
       input.parsed.kind,
@@ -58,11 +62,22 @@ export async function storeDocument(
       JSON.stringify(summarize(input.parsed)),
     ],
   );
-  const { rows } = await db.query('select * from documents where tenant_id = $1 and idempotency_key = $2', [
-    input.tenantId,
-    input.idempotencyKey,
-  ]);
-  return { document: fromRow(rows[0]), created: inserted.rowCount === 1 };
+  if (inserted.rowCount === 1) {
+    const { rows } = await db.query('select * from documents where id = $1', [id]);
+    return { document: fromRow(rows[0]), created: true, matchedBy: null };
+  }
+  const { rows } = await db.query(
+    `select *, (idempotency_key is not null and idempotency_key = $2) as matched_key from documents
+      where tenant_id = $1 and ((idempotency_key is not null and idempotency_key = $2) or identity_sha256 = $3)
+      order by matched_key desc limit 1`,
+    [input.tenantId, input.idempotencyKey, input.identitySha256],
+  );
+  if (!rows[0]) throw new Error('document insert conflicted, yet no document holds its key or identity');
+  return {
+    document: fromRow(rows[0]),
+    created: false,
+    matchedBy: rows[0].matched_key ? 'key' : 'identity',
+  };
 }
 
 export async function loadDocument(

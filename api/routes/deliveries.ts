@@ -7,7 +7,7 @@ import { getConnection } from '../../db/connections';
 import { deliveryFromRow, ensureDeliveries, getDelivery, type DeliveryRecord } from '../../db/deliveries';
 import type { Config } from '../../platform/config';
 import { HttpError, parseOrThrow } from '../errors';
-import { startDeliveries } from '../start-deliveries';
+import { deliveryRunState, startDeliveries } from '../start-deliveries';
 import { presentDelivery } from './documents';
 
 const listSchema = z.object({
@@ -97,22 +97,28 @@ export function deliveryRoutes(deps: {
     res.json({ delivery: presentDelivery(delivery) });
   });
 
-  /** Re-sends a failed or delivered document: a new run of its workflow, recorded in `runs`. */
+  /**
+   * Re-sends a document whose delivery workflow is not running (delivered, failed, terminated by an
+   * operator, timed out, never started): a new run of its workflow, recorded in `runs`.
+   */
   router.post('/deliveries/:id/retry', async (req, res) => {
     const delivery = await getDelivery(pool, req.tenant.id, req.params.id);
     if (!delivery) throw new HttpError(404, 'not-found', 'No such delivery.');
-    if (delivery.status !== 'failed' && delivery.status !== 'delivered') {
+    const state = await deliveryRunState(deps.temporal, delivery);
+    if (state === 'running') {
       throw new HttpError(
         409,
         'delivery-in-progress',
-        `The delivery is ${delivery.status}; retry it once it has failed or been delivered.`,
+        `The delivery is ${delivery.status} and its workflow is running; retry it once it has ended.`,
       );
     }
+    // `runs` counts the workflow runs: a first start (none before) adds none. Compared with the value
+    // read, so two concurrent retries start one run.
     const { rows } = await pool.query(
-      `update deliveries set status = 'queued', runs = runs + 1, last_error = null, last_error_kind = null,
+      `update deliveries set status = 'queued', runs = runs + $4, last_error = null, last_error_kind = null,
          next_attempt_at = null, updated_at = now()
-       where id = $1 and tenant_id = $2 and status in ('failed', 'delivered') returning *`,
-      [delivery.id, req.tenant.id],
+       where id = $1 and tenant_id = $2 and runs = $3 returning *`,
+      [delivery.id, req.tenant.id, delivery.runs, state === 'closed' ? 1 : 0],
     );
     if (!rows[0]) throw new HttpError(409, 'delivery-in-progress', 'The delivery was retried meanwhile.');
     await pool.query(
@@ -153,19 +159,25 @@ export function deliveryRoutes(deps: {
       }).then((all) => all.filter((d) => d.connectionId === connection.id));
       if (delivery) resent.push(delivery);
     }
-    const finished = resent.filter((d) => d.status === 'failed' || d.status === 'delivered');
-    if (finished.length) {
+    // Every delivery whose workflow is not running starts a new run (whatever its status: a run
+    // terminated by an operator or timed out stays `queued` or `retrying`); running ones are left alone.
+    const states = await Promise.all(resent.map((d) => deliveryRunState(deps.temporal, d)));
+    const restart = resent.filter((_, i) => states[i] !== 'running');
+    const rerun = resent.filter((_, i) => states[i] === 'closed');
+    if (restart.length) {
       await pool.query(
-        `update deliveries set status = 'queued', runs = runs + 1, updated_at = now() where id = any($1::uuid[])`,
-        [finished.map((d) => d.id)],
+        `update deliveries set status = 'queued', runs = runs + case when id = any($2::uuid[]) then 1 else 0 end,
+           updated_at = now() where id = any($1::uuid[])`,
+        [restart.map((d) => d.id), rerun.map((d) => d.id)],
       );
     }
-    await startDeliveries(deps, finished, { rerun: true });
-    await startDeliveries(
-      deps,
-      resent.filter((d) => !finished.includes(d)),
-    );
-    res.status(202).json({ deliveries: resent.length, restarted: finished.length });
+    await startDeliveries(deps, restart, { rerun: true });
+    res.status(202).json({
+      deliveries: resent.length,
+      restarted: rerun.length,
+      started: restart.length - rerun.length,
+      running: resent.length - restart.length,
+    });
   });
 
   return router;

@@ -30,7 +30,7 @@ const idempotencyKeySchema = z
   .string()
   .trim()
   .min(1)
-  .max(200)
+  .max(255, 'at most 255 characters')
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 /** Request schemas of this route, for the OpenAPI document. */
@@ -55,7 +55,10 @@ export function presentDelivery(delivery: DeliveryRecord) {
   };
 }
 
-/** The document's own identity when the caller sends no Idempotency-Key: supplier, kind and number. */
+/**
+ * The document's own identity: supplier, kind and number. It guards whether or not the caller sends an
+ * Idempotency-Key; it is unbounded, so only its SHA-256 is indexed.
+ */
 function ownKey(parsed: ParsedDocument): string {
   const supplier =
     parsed.supplier.vatNumber ??
@@ -129,8 +132,9 @@ export function documentRoutes(deps: {
       const givenKey = req.header('idempotency-key');
       const idempotencyKey =
         givenKey === undefined
-          ? ownKey(parsed)
+          ? null
           : parseOrThrow(idempotencyKeySchema, givenKey, 'Idempotency-Key header');
+      const identitySha256 = createHash('sha256').update(ownKey(parsed), 'utf8').digest();
       const sha256 = createHash('sha256')
         .update(submission.xml)
         .update(submission.pdf ?? Buffer.alloc(0))
@@ -142,19 +146,34 @@ export function documentRoutes(deps: {
         const stored = await storeDocument(db, {
           tenantId: req.tenant.id,
           idempotencyKey,
+          identitySha256,
           sha256,
           documentType: submission.documentType,
           xml: submission.xml,
           pdf: submission.pdf,
           parsed,
         });
-        // Connections are chosen once, when the document is first accepted: a replay adds nothing new.
+        const { document } = stored;
+        if (!document.sha256.equals(sha256) || document.documentType !== submission.documentType) {
+          // Thrown inside the transaction: nothing of this request is stored.
+          throw stored.matchedBy === 'key'
+            ? new HttpError(
+                409,
+                'idempotency-conflict',
+                `The key "${idempotencyKey}" was used for another document.`,
+              )
+            : new HttpError(
+                409,
+                'document-conflict',
+                `${parsed.kind === 'credit-note' ? 'Credit note' : 'Invoice'} ${parsed.number.slice(0, 100)} of this supplier was accepted already with other content.`,
+              );
+        }
+        // Every active connection of the type gets the document, a replay included: one that became
+        // active since the first acceptance gets its delivery now (one per document and connection).
         // One waiting for its owner to sign in again gets the document too: its delivery waits, then resumes.
-        const connections = stored.created
-          ? (await listConnections(db, req.tenant.id, { documentType: submission.documentType })).filter(
-              (connection) => receivingStatuses.includes(connection.status),
-            )
-          : [];
+        const connections = (
+          await listConnections(db, req.tenant.id, { documentType: submission.documentType })
+        ).filter((connection) => receivingStatuses.includes(connection.status));
         const deliveries = await ensureDeliveries(db, {
           tenantId: req.tenant.id,
           documentId: stored.document.id,
@@ -162,13 +181,8 @@ export function documentRoutes(deps: {
         });
         return { ...stored, deliveries };
       });
-      if (!document.sha256.equals(sha256) || document.documentType !== submission.documentType) {
-        throw new HttpError(
-          409,
-          'idempotency-conflict',
-          `The key "${idempotencyKey}" was used for another document.`,
-        );
-      }
+      // Starting one that runs or ran already is a no-op: only deliveries without a run start (those
+      // created now, or ones a crash left unstarted).
       await startDeliveries(deps, deliveries);
       res.status(202).json({
         documentId: document.id,
