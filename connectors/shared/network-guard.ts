@@ -31,7 +31,7 @@ export interface NetworkPolicy {
   readonly ca?: string;
 }
 
-export const publicOnly: NetworkPolicy = { hosts: [], ranges: [] };
+export const publicOnly: NetworkPolicy = { hosts: [], ranges: [], endpoints: [] };
 
 /**
  * ipaddr.js reads every IPv6 address written with a dotted quad as IPv4-mapped (::10.0.0.1 is not:
@@ -85,7 +85,7 @@ export function parseNetworkAllowList(list: string): NetworkPolicy {
     } else if (bits === undefined && hostNamePattern.test(entry.replace(/\.$/, ''))) {
       hosts.push(entry.replace(/\.$/, ''));
     } else {
-      throw new Error(`"${entry}" is neither a host name, an IP address nor a CIDR range`);
+      throw new Error(`"${entry}" is neither a host name, an IP address, a CIDR range nor an address:port`);
     }
   }
   return { hosts, ranges, endpoints };

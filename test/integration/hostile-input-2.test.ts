@@ -263,6 +263,21 @@ test('the sandbox SFTP exception admits exactly 127.0.0.1 on the sandbox port, n
         },
         settings: {},
       });
+    // Positive control: the former allow-list (the sandbox's address alone) let the other names through.
+    const loopbackWide = sftp.create(
+      sftp.configSchema.parse({ SFTP_CONNECT_TIMEOUT_MS: '5000', RELAIS_NETWORK_ALLOW: sandbox.host }),
+    );
+    await loopbackWide.checkCredentials!({
+      values: {
+        host: '127.1',
+        port: sandbox.port,
+        username: sandbox.username,
+        password: sandbox.password,
+        uploadPath: 'Invoice_import/',
+      },
+      settings: {},
+    });
+
     const setup = await check('127.0.0.1');
     assert.match(String(setup.settings.hostKeyFingerprint), /^SHA256:/, 'the sandbox itself is reachable');
 
