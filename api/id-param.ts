@@ -1,12 +1,12 @@
 import type { Request } from 'express';
-import { z } from 'zod';
+import { uuidSchema } from '../platform/ids';
 import { HttpError } from './errors';
 
 /**
  * Every `:id` path parameter (connections, deliveries) is a UUID, checked by this one schema before any
  * query: PostgreSQL refuses a malformed uuid with an error (22P02) that would otherwise become a 500.
  */
-export const idParamSchema = z.uuid();
+export const idParamSchema = uuidSchema;
 
 /**
  * The `:id` of the request, or a 404 worded like the one for an unknown id: a malformed id is simply not
