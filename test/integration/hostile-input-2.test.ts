@@ -202,42 +202,49 @@ test('the pdf of a JSON document must be a PDF: other base64 is a 400 naming pdf
   assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
 });
 
-test('a request body that never ends is cut with 408 after HTTP_REQUEST_TIMEOUT_SECONDS (60 by default)', async () => {
+test('a body that never ends or headers that trickle are cut with 408 after HTTP_REQUEST_TIMEOUT_SECONDS (60 by default)', async () => {
   assert.equal(loadConfig({}).HTTP_REQUEST_TIMEOUT_SECONDS, 60);
   assert.deepEqual(
     [httpServerOptions(loadConfig({})).requestTimeout, httpServerOptions(loadConfig({})).headersTimeout],
     [60_000, 60_000],
   );
   const { hostname, port } = new URL(relais.url);
-  const socket = connect(Number(port), hostname);
-  const started = Date.now();
-  let answer = '';
-  socket.setEncoding('latin1').on('data', (chunk: string) => (answer += chunk));
-  socket.write(
+  const head =
     'POST /v1/connections HTTP/1.1\r\n' +
-      `Host: ${hostname}:${port}\r\n` +
-      `Authorization: Bearer ${relais.tenant.apiKey}\r\n` +
-      'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n',
-  );
-  // A byte every 200 ms: a slow client that never finishes its body.
-  const trickle = setInterval(() => socket.writable && socket.write('1\r\n \r\n'), 200);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('close', () => resolve());
-      socket.once('error', () => resolve());
-      setTimeout(() => reject(new Error('the socket is still open after 15 s')), 15_000).unref();
-    });
-  } finally {
-    clearInterval(trickle);
-    socket.destroy();
+    `Host: ${hostname}:${port}\r\n` +
+    `Authorization: Bearer ${relais.tenant.apiKey}\r\n` +
+    'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+  const slowClients: [string, string, () => string][] = [
+    // A chunk every 200 ms: a body that never ends.
+    ['a body that never ends', `${head}1\r\n{\r\n`, () => '1\r\n \r\n'],
+    // Headers a byte at a time that never reach their blank line.
+    ['headers sent a byte at a time', 'POST /v1/connections HTTP/1.1\r\nX-Slow: ', () => 'x'],
+  ];
+  for (const [what, opening, next] of slowClients) {
+    const socket = connect(Number(port), hostname);
+    const started = Date.now();
+    let answer = '';
+    socket.setEncoding('latin1').on('data', (chunk: string) => (answer += chunk));
+    socket.write(opening);
+    const trickle = setInterval(() => socket.writable && socket.write(next()), 200);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('close', () => resolve());
+        socket.once('error', () => resolve());
+        setTimeout(() => reject(new Error(`${what}: the socket is still open after 15 s`)), 15_000).unref();
+      });
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    const elapsed = Date.now() - started;
+    assert.match(answer, /^HTTP\/1\.1 408 /, `${what}: ${JSON.stringify(answer.slice(0, 200))}`);
+    assert.ok(
+      elapsed >= REQUEST_TIMEOUT_SECONDS * 1000 - 100,
+      `${what}: closed after ${elapsed} ms, not before`,
+    );
+    assert.ok(elapsed < REQUEST_TIMEOUT_SECONDS * 1000 + 3000, `${what}: closed after ${elapsed} ms`);
   }
-  const elapsed = Date.now() - started;
-  assert.match(answer, /^HTTP\/1\.1 408 /, `answer: ${JSON.stringify(answer.slice(0, 200))}`);
-  assert.ok(
-    elapsed >= REQUEST_TIMEOUT_SECONDS * 1000 - 100,
-    `closed after ${elapsed} ms, not before the timeout`,
-  );
-  assert.ok(elapsed < REQUEST_TIMEOUT_SECONDS * 1000 + 3000, `closed after ${elapsed} ms`);
   assert.equal((await fetch(`${relais.url}/healthz`)).status, 200, 'the service keeps serving');
 });
 
