@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DocumentType, Settings } from '../connectors/types';
+import { uuidSchema } from '../platform/ids';
 
 export type ConnectionStatus =
   'setting-up' | 'active' | 'needs-reauth' | 'disconnected' | 'expired' | 'failed' | 'cancelled';
@@ -57,7 +58,7 @@ export async function getConnection(
   id: string,
 ): Promise<ConnectionRecord | undefined> {
   // A malformed id is simply not found (ids do not leak through 400 vs 404 differences).
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!uuidSchema.safeParse(id).success) return undefined;
   const { rows } = await pool.query(`select ${columns} from connections where id = $1 and tenant_id = $2`, [
     id,
     tenantId,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { deterministicUuid } from '../platform/ids';
+import { deterministicUuid, uuidSchema } from '../platform/ids';
 
 export type DeliveryStatus =
   'queued' | 'delivering' | 'retrying' | 'waiting-for-connection' | 'delivered' | 'failed';
@@ -78,7 +78,7 @@ export async function getDelivery(
   tenantId: string,
   id: string,
 ): Promise<DeliveryRecord | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!uuidSchema.safeParse(id).success) return undefined;
   const { rows } = await db.query('select * from deliveries where id = $1 and tenant_id = $2', [
     id,
     tenantId,

@@ -91,6 +91,12 @@ const schema = z
      * go to one server.
      */
     RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+    /**
+     * How long a client may take to send a request's headers and body; a slower one (a never-ending
+     * body, a trickle of header bytes) gets 408 and its socket closed instead of holding it for Node's
+     * default 5 minutes.
+     */
+    HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
     /** Connections one tenant may have in setup at the same time. */
     RELAIS_MAX_OPEN_SETUPS: z.coerce.number().int().positive().default(10),
     /** `npm start` also runs a throw-away local SFTP server to try the SFTP target with (never in production). */

@@ -1,4 +1,11 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * What an id of ours is (connections, deliveries, documents, tenants): the API checks path parameters
+ * with it and the store checks again, so PostgreSQL never sees a malformed uuid (22P02, a 500).
+ */
+export const uuidSchema = z.uuid();
 
 /** A UUID derived from `seed`: a retried activity creates the same row instead of a second one. */
 export function deterministicUuid(seed: string): string {

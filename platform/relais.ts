@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -9,6 +9,7 @@ import { createWorkers, runWorkers } from '../worker/create-worker';
 import { createConnectorRegistry } from '../connectors/registry';
 import { publicBaseUrl, type Config } from './config';
 import { activityQueues } from './activity-queues';
+import { httpServerOptions } from './http-server';
 import { loadMasterKeys } from './master-keys';
 import { createPayloadCodec, relaisDataConverter } from './payload-codec';
 import { relaisVersion } from './version';
@@ -82,9 +83,10 @@ export async function startRelais(options: {
       await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
       const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
       const app = createApp({ config, pool, temporal, logger, vault, payloadCodec, connectors });
-      const server: Server = await new Promise((resolve, reject) => {
-        const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
-        listening.once('error', reject);
+      const server = createServer(httpServerOptions(config), app);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => resolve());
       });
       stops.unshift(
         () =>

@@ -72,6 +72,15 @@ export async function startSandboxSftp(options: { dataDir: string; port: number 
   };
 }
 
+/**
+ * The SSRF guard's allow-list entry that lets the SFTP target reach the sandbox: exactly its address and
+ * port (`127.0.0.1:2222`), not loopback as a whole, so a tenant naming 127.1, localhost or another local
+ * port still meets the guard.
+ */
+export function sandboxNetworkAllow(sandbox: Pick<SandboxSftp, 'host' | 'port'>): string {
+  return `${sandbox.host}:${sandbox.port}`;
+}
+
 /** The file's content, or `create()`'s, written once with owner-only permissions. */
 async function keptSecret(file: string, create: () => string): Promise<string> {
   try {

@@ -7,7 +7,7 @@ import { loadConfigOrExit, publicBaseUrl } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { resolveDatabaseUrl } from '../platform/database-url';
 import { startRelais } from '../platform/relais';
-import { startSandboxSftp, type SandboxSftp } from '../platform/sandbox-sftp';
+import { sandboxNetworkAllow, startSandboxSftp, type SandboxSftp } from '../platform/sandbox-sftp';
 import { onShutdown } from '../platform/shutdown';
 import { ensureTemporalCli } from '../platform/temporal-cli';
 import { startDevServer, waitForTemporal, type DevServer } from '../platform/temporal-server';
@@ -77,11 +77,14 @@ async function main(): Promise<void> {
       temporalAddress,
       logger,
       roles: { api: true, worker: true },
-      // The SSRF guard refuses loopback hosts: the sandbox server is the one a user may name there.
+      // The SSRF guard refuses loopback hosts: the sandbox server (its address and port only) is the one a
+      // user may name there.
       env: sandbox
         ? {
             ...process.env,
-            RELAIS_NETWORK_ALLOW: [process.env.RELAIS_NETWORK_ALLOW, sandbox.host].filter(Boolean).join(','),
+            RELAIS_NETWORK_ALLOW: [process.env.RELAIS_NETWORK_ALLOW, sandboxNetworkAllow(sandbox)]
+              .filter(Boolean)
+              .join(','),
           }
         : process.env,
     });

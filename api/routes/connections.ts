@@ -26,6 +26,7 @@ import {
   type SetupState,
 } from '../../workflows/setup-messages';
 import { HttpError, parseOrThrow } from '../errors';
+import { idParam } from '../id-param';
 import { sendSetupUpdate } from '../setup-updates';
 import { buildStepInput } from '../step-input';
 
@@ -88,7 +89,7 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
   const { pool, temporal } = deps;
 
   async function loadConnection(req: Request): Promise<ConnectionRecord> {
-    const connection = await getConnection(pool, req.tenant.id, String(req.params.id));
+    const connection = await getConnection(pool, req.tenant.id, idParam(req, 'No such connection.'));
     if (!connection) throw new HttpError(404, 'not-found', 'No such connection.');
     return connection;
   }

@@ -7,6 +7,8 @@ import { getConnection } from '../../db/connections';
 import { deliveryFromRow, ensureDeliveries, getDelivery, type DeliveryRecord } from '../../db/deliveries';
 import type { Config } from '../../platform/config';
 import { HttpError, parseOrThrow } from '../errors';
+import { dateTimeParam, withinAcceptedYears } from '../date-time';
+import { idParam, idParamSchema } from '../id-param';
 import { deliveryRunState, startDeliveries } from '../start-deliveries';
 import { presentDelivery } from './documents';
 
@@ -16,18 +18,19 @@ const listSchema = z.object({
     .optional(),
   connectionId: z.uuid().optional(),
   documentId: z.uuid().optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  since: dateTimeParam('since').optional(),
+  until: dateTimeParam('until').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** `newest` lists the latest first (a page of "last deliveries"); cursors follow the same order. */
   order: z.enum(['oldest', 'newest']).default('oldest'),
   cursor: z
     .string()
-    .regex(/^[\w-]+$/)
+    .max(200, 'Not a cursor from this API')
+    .regex(/^[\w-]+$/, 'Not a cursor from this API')
     .optional(),
 });
 const resendSchema = z.object({
-  since: z.iso.datetime({ offset: true, error: 'since must be an ISO 8601 date-time' }),
+  since: dateTimeParam('since'),
 });
 
 /**
@@ -37,14 +40,23 @@ const resendSchema = z.object({
  */
 const encodeCursor = (row: { cursor_created_at: string; id: string }) =>
   Buffer.from(`${row.cursor_created_at}|${row.id}`).toString('base64url');
+const cursorCreatedAt = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 function decodeCursor(cursor: string): [string, string] {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
+  const [createdAt = '', id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  // Both halves go to PostgreSQL: the date exactly as encodeCursor writes it (no February 31st, which a
+  // Date would roll over), the id a UUID.
+  const date = new Date(createdAt);
+  const validDate =
+    cursorCreatedAt.test(createdAt) &&
+    withinAcceptedYears(date) &&
+    date.toISOString().slice(0, 23) === createdAt.slice(0, 23);
+  const validId = idParamSchema.safeParse(id);
+  if (!validDate || !validId.success || rest.length) {
     throw new HttpError(400, 'invalid-request', 'Invalid cursor', [
       { path: 'cursor', message: 'Not a cursor from this API' },
     ]);
   }
-  return [createdAt, id];
+  return [createdAt, validId.data];
 }
 
 /** Request schemas of these routes, for the OpenAPI document. */
@@ -92,7 +104,7 @@ export function deliveryRoutes(deps: {
   });
 
   router.get('/deliveries/:id', async (req, res) => {
-    const delivery = await getDelivery(pool, req.tenant.id, req.params.id);
+    const delivery = await getDelivery(pool, req.tenant.id, idParam(req, 'No such delivery.'));
     if (!delivery) throw new HttpError(404, 'not-found', 'No such delivery.');
     res.json({ delivery: presentDelivery(delivery) });
   });
@@ -102,7 +114,7 @@ export function deliveryRoutes(deps: {
    * operator, timed out, never started): a new run of its workflow, recorded in `runs`.
    */
   router.post('/deliveries/:id/retry', async (req, res) => {
-    const delivery = await getDelivery(pool, req.tenant.id, req.params.id);
+    const delivery = await getDelivery(pool, req.tenant.id, idParam(req, 'No such delivery.'));
     if (!delivery) throw new HttpError(404, 'not-found', 'No such delivery.');
     const state = await deliveryRunState(deps.temporal, delivery);
     if (state === 'running') {
@@ -136,7 +148,7 @@ export function deliveryRoutes(deps: {
 
   /** Re-sends every document of the connection's type accepted since a date (creating missing deliveries). */
   router.post('/connections/:id/resend', async (req, res) => {
-    const connection = await getConnection(pool, req.tenant.id, req.params.id);
+    const connection = await getConnection(pool, req.tenant.id, idParam(req, 'No such connection.'));
     if (!connection) throw new HttpError(404, 'not-found', 'No such connection.');
     if (connection.status !== 'active') {
       throw new HttpError(

@@ -21,7 +21,15 @@ const base64 = z.string().regex(/^[A-Za-z0-9+/\r\n]*={0,2}$/, 'must be base64');
 const jsonBodySchema = z.object({
   documentType: documentTypeSchema,
   xml: z.string().min(1, 'xml is required'),
-  pdf: base64.optional(),
+  pdf: base64
+    .refine(
+      (text) =>
+        Buffer.from(text.replace(/[\r\n]/g, '').slice(0, 8), 'base64')
+          .toString('latin1')
+          .startsWith('%PDF-'),
+      'pdf must be a PDF file in base64: its bytes must start with %PDF-',
+    )
+    .optional(),
 });
 /** Connections a new document is delivered to. */
 const receivingStatuses: ConnectionStatus[] = ['active', 'needs-reauth'];

@@ -90,7 +90,7 @@ async function connect(client: SftpClient, options: SftpSessionOptions): Promise
   // The host is the customer's to choose: connect only to the address the SSRF guard checked.
   let address: string;
   try {
-    address = (await assertPublicHost(endpoint.host, options.networkPolicy))[0]!.address;
+    address = (await assertPublicHost(endpoint.host, options.networkPolicy, endpoint.port))[0]!.address;
   } catch (error) {
     throw error instanceof ConnectorError
       ? error

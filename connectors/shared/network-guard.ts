@@ -21,11 +21,17 @@ export interface NetworkPolicy {
   readonly hosts: readonly string[];
   /** Address ranges trusted although not public, e.g. 127.0.0.0/8. */
   readonly ranges: readonly (readonly [Address, number])[];
+  /**
+   * Single services trusted although not public, as `address:port` (`[address]:port` for IPv6): only
+   * that address written exactly so, on that port (the sandbox SFTP server on 127.0.0.1:2222, not the
+   * other names of loopback nor its other ports).
+   */
+  readonly endpoints?: readonly string[];
   /** Certificate authorities (PEM) trusted besides the system's, for https through the guard. */
   readonly ca?: string;
 }
 
-export const publicOnly: NetworkPolicy = { hosts: [], ranges: [] };
+export const publicOnly: NetworkPolicy = { hosts: [], ranges: [], endpoints: [] };
 
 /**
  * ipaddr.js reads every IPv6 address written with a dotted quad as IPv4-mapped (::10.0.0.1 is not:
@@ -41,14 +47,32 @@ function parseAddress(address: string): Address {
 const hostNamePattern =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-/** `host, 10.0.0.0/8, 2001:db8::/32, 192.0.2.7`: a comma list of host names, addresses and CIDR ranges. */
+/** `host:port` as the allow-list writes an endpoint: IPv6 addresses in brackets. */
+const endpointKey = (address: string, port: number) =>
+  isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+
+/**
+ * `host, 10.0.0.0/8, 2001:db8::/32, 192.0.2.7, 127.0.0.1:2222`: a comma list of host names, addresses,
+ * CIDR ranges and endpoints (one address and one port).
+ */
 export function parseNetworkAllowList(list: string): NetworkPolicy {
   const hosts: string[] = [];
   const ranges: [Address, number][] = [];
+  const endpoints: string[] = [];
   for (const entry of list
     .split(',')
     .map((item) => item.trim().toLowerCase())
     .filter(Boolean)) {
+    const endpoint = /^(?:\[([0-9a-f:.]+)\]|(\d+\.\d+\.\d+\.\d+)):(\d{1,5})$/.exec(entry);
+    if (endpoint) {
+      const address = endpoint[1] ?? endpoint[2]!;
+      const port = Number(endpoint[3]);
+      if (!isIP(address) || port < 1 || port > 65535) {
+        throw new Error(`"${entry}": an endpoint is an IP address and a port from 1 to 65535`);
+      }
+      endpoints.push(endpointKey(address, port));
+      continue;
+    }
     const [address = '', bits, ...rest] = entry.split('/');
     const family = isIP(address);
     if (family && rest.length === 0) {
@@ -61,10 +85,10 @@ export function parseNetworkAllowList(list: string): NetworkPolicy {
     } else if (bits === undefined && hostNamePattern.test(entry.replace(/\.$/, ''))) {
       hosts.push(entry.replace(/\.$/, ''));
     } else {
-      throw new Error(`"${entry}" is neither a host name, an IP address nor a CIDR range`);
+      throw new Error(`"${entry}" is neither a host name, an IP address, a CIDR range nor an address:port`);
     }
   }
-  return { hosts, ranges };
+  return { hosts, ranges, endpoints };
 }
 
 /**
@@ -151,12 +175,22 @@ function allowedRange(address: string, policy: NetworkPolicy): boolean {
  * not resolve rejects with the resolver's error (code ENOTFOUND, ...), for the client to classify like
  * any other network failure.
  */
-export async function assertPublicHost(host: string, policy: NetworkPolicy): Promise<LookupAddress[]> {
+export async function assertPublicHost(
+  host: string,
+  policy: NetworkPolicy,
+  /** The port that will be connected to, for the allow-list's endpoints. */
+  port?: number,
+): Promise<LookupAddress[]> {
   const name = host
     .replace(/^\[(.*)\]$/, '$1')
     .replace(/\.$/, '')
     .toLowerCase();
   const family = isIP(name);
+  // An endpoint admits its address as written there only: not 127.1, 2130706433 or localhost, which
+  // reach the same address through the resolver, nor ::ffff:127.0.0.1.
+  if (family && port !== undefined && policy.endpoints?.includes(endpointKey(name, port))) {
+    return [{ address: name, family }];
+  }
   const addresses = family ? [{ address: name, family }] : await lookup(name, { all: true, verbatim: true });
   if (policy.hosts.includes(name)) return addresses;
   for (const { address } of addresses) {

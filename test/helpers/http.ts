@@ -1,9 +1,14 @@
+import { createServer, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 
 /** Serves `app` on a free loopback port for one test file. */
-export async function listen(app: Express, port = 0): Promise<{ url: string; close(): Promise<void> }> {
-  const server = app.listen(port, '127.0.0.1');
+export async function listen(
+  app: Express,
+  port = 0,
+  options: ServerOptions = {},
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(options, app).listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const { port: bound } = server.address() as AddressInfo;
   return {

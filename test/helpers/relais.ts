@@ -6,6 +6,7 @@ import { createApiKey, createTenant, type Tenant } from '../../db/tenants';
 import { loadConfig, type Config } from '../../platform/config';
 import { activityQueues } from '../../platform/activity-queues';
 import { freePort } from '../../platform/free-port';
+import { httpServerOptions } from '../../platform/http-server';
 import { relaisVersion } from '../../platform/version';
 import { createLogger } from '../../platform/logger';
 import { parseMasterKeys } from '../../platform/master-keys';
@@ -99,6 +100,7 @@ export async function startTestRelais(
   const server = await listen(
     createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, payloadCodec, connectors }),
     port,
+    httpServerOptions(config),
   );
   if (options.inProcessWorker !== false) await temporal.startWorker();
 

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import { manyAttributes } from '../documents/hostile-xml';
-import { syntheticDocument } from '../documents/synthetic';
+import { syntheticDocument } from '../../documents/sample-invoice';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 import { hostileClient } from '../helpers/refusals';
 

@@ -131,6 +131,9 @@ describe('the allow-list (RELAIS_NETWORK_ALLOW)', () => {
       ['10.0.0.0/x', /prefix length/],
       ['http://fake.test', /"http:\/\/fake\.test" is neither a host name/],
       ['fake.test/24', /neither/],
+      ['127.0.0.1:70000', /"127\.0\.0\.1:70000": an endpoint is an IP address and a port from 1 to 65535/],
+      ['999.0.0.1:22', /an endpoint is an IP address/],
+      ['localhost:2222', /neither/],
     ] as const) {
       const parsed = config.safeParse({ RELAIS_NETWORK_ALLOW: list });
       assert.equal(parsed.success, false, list);
