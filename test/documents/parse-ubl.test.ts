@@ -5,7 +5,7 @@ import { listExamples, readExample, readFixture } from './fixtures';
 
 /*
  * expected-parse.json was extracted from the example files with Python's ElementTree (a separate
- * XML stack; see test/fixtures/einvoicing/README.md), so these tests compare parseUbl with an
+ * XML stack; see ../shared/einvoicing/README.md), so these tests compare parseUbl with an
  * independent reading of the same files rather than with its own earlier output.
  */
 interface Expected {
