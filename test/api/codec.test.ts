@@ -105,6 +105,14 @@ test('a payload that was altered, or whose key is not configured, gets a 400 tha
   assert.equal(notPayloads.status, 400);
 });
 
+test('an empty payload list, which proto3 JSON sends as {}, is answered with no payloads', async () => {
+  for (const direction of ['encode', 'decode'] as const) {
+    const answer = await codec(direction, {});
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body, { payloads: [] });
+  }
+});
+
 test('CORS: the Temporal UI’s origin gets its preflight answered, other origins do not', async () => {
   const preflight = (origin: string) =>
     fetch(`${relais.url}/codec/decode`, {
