@@ -13,7 +13,7 @@ import {
   returnUrlOrigins,
   type Config,
 } from '../platform/config';
-import type { Logger } from '../platform/logger';
+import { urlForLog, type Logger } from '../platform/logger';
 import type { Vault } from '../platform/vault';
 import { requireTenant } from './auth';
 import { errorHandler, notFound } from './errors';
@@ -55,6 +55,16 @@ export function createApp(deps: ApiDeps): express.Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // The URL without its query values (no parsed query or params: they would carry them again), and
+      // no headers: a redirect's Location carries the OAuth state, and the rest is noise.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: urlForLog(req.url),
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(healthRoutes({ pool, temporal, taskQueue }));
