@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express, { type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
@@ -20,6 +18,7 @@ import { errorHandler, notFound } from './errors';
 import { jsonBodiesOnly } from './json-bodies';
 import { openApiRoutes } from './openapi';
 import { rateLimitPerTenant } from './rate-limit';
+import { requestLogger } from './request-log';
 import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { deliveryRoutes } from './routes/deliveries';
@@ -45,18 +44,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
-  );
+  app.use(requestLogger(deps.logger));
   app.use(healthRoutes({ pool, temporal, taskQueue }));
   app.use(openApiRoutes());
   // Operators' codec for the Temporal UI and CLI: its own authentication (operator token), not a tenant's.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { allowListHelp } from '../connectors/sftp/outbound-ips';
 import type { ConnectorDescriptor, FieldDescriptor, Locale } from '../connectors/types';
 
 /** The language of a request: `?lang=`, else Accept-Language, else English. */
@@ -30,12 +31,14 @@ function presentField(field: FieldDescriptor, locale: Locale) {
 
 /** A descriptor as the catalogue API shows it, in one language. */
 export function presentConnector(descriptor: ConnectorDescriptor, locale: Locale, outboundIps: string[]) {
+  // Descriptors are static: the addresses to allow-list are the operator's configuration, added here.
+  const allowList = descriptor.auth === 'sftp' ? allowListHelp(outboundIps)?.[locale] : undefined;
   return {
     id: descriptor.id,
     displayName: descriptor.displayName,
     name: descriptor.names[locale],
     summary: descriptor.summary[locale],
-    help: descriptor.help[locale],
+    help: allowList ? `${allowList}\n${descriptor.help[locale]}` : descriptor.help[locale],
     available: descriptor.available,
     documentTypes: descriptor.documentTypes,
     auth: descriptor.auth,

@@ -1,6 +1,38 @@
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ConnectorDescriptor, ConnectorImplementation, ConnectorModule, DocumentType } from './types';
+import type {
+  ConnectorDescriptor,
+  ConnectorImplementation,
+  ConnectorModule,
+  DocumentType,
+  SetupStep,
+} from './types';
+
+/** What an implementation must offer for each step it declares (the other steps need no behaviour). */
+const stepBehaviour: Partial<Record<SetupStep, keyof ConnectorImplementation>> = {
+  credentials: 'checkCredentials',
+  oauth: 'oauth',
+  administration: 'listAdministrations',
+};
+
+/**
+ * An available connector implements what its descriptor declares: each step's behaviour, and deliver.
+ * Checked when the registry loads, so a gap stops start-up naming the connector instead of failing a
+ * customer's setup or delivery later. Unavailable connectors offer no behaviour and are not checked.
+ */
+export function assertImplementsDescriptor(implementation: ConnectorImplementation): void {
+  const { descriptor } = implementation;
+  if (!descriptor.available) return;
+  const missing = descriptor.steps
+    .filter((step) => stepBehaviour[step] && !implementation[stepBehaviour[step]])
+    .map((step) => `${String(stepBehaviour[step])} (for its ${step} step)`);
+  if (typeof implementation.deliver !== 'function') missing.push('deliver');
+  if (missing.length > 0) {
+    throw new Error(
+      `Connector ${descriptor.id} is marked available but does not implement ${missing.join(', ')}`,
+    );
+  }
+}
 
 /** Every folder under connectors/ with an index.ts is a connector: adding one is adding a folder. */
 function loadModules(): ConnectorModule[] {
@@ -39,7 +71,9 @@ export function createConnectorRegistry(env: NodeJS.ProcessEnv = process.env): C
       const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
       throw new Error(`Invalid configuration for connector ${module.descriptor.id}: ${problems.join('; ')}`);
     }
-    implementations.set(module.descriptor.id, module.create(parsed.data));
+    const implementation = module.create(parsed.data);
+    assertImplementsDescriptor(implementation);
+    implementations.set(module.descriptor.id, implementation);
   }
   const descriptors = modules.map((module) => module.descriptor);
   return {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { outboundIpsSchema } from '../connectors/sftp/outbound-ips';
 
 /** The project root: data and cache folders live beside package.json unless configured otherwise. */
 export const projectRoot = path.resolve(__dirname, '..');
@@ -51,7 +52,7 @@ const schema = z
       .default(24 * 60),
     OAUTH_WAIT_MINUTES: z.coerce.number().positive().default(15),
     RELAIS_RETURN_URL_ORIGINS: commaList,
-    RELAIS_OUTBOUND_IPS: commaList,
+    RELAIS_OUTBOUND_IPS: outboundIpsSchema,
     /** `connector=requests per minute,...`: overrides a connector's declared API limit. */
     RELAIS_RATE_LIMITS: commaList.pipe(
       z

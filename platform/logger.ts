@@ -29,6 +29,24 @@ const redactPaths = [
 
 export type { Logger };
 
+/**
+ * A request URL as logs may show it: the query's parameter names with their values redacted (an OAuth
+ * callback's `code` and `state` are secrets; no query value is worth the risk), and the OAuth start
+ * link's state, which is in its path, redacted too.
+ */
+export function urlForLog(url: string | undefined): string {
+  if (!url) return '';
+  const at = url.indexOf('?');
+  const path = (at < 0 ? url : url.slice(0, at)).replace(/(\/oauth\/start\/)[^/]+/, '$1[redacted]');
+  if (at < 0) return path;
+  const names = url
+    .slice(at + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => `${pair.split('=')[0]}=[redacted]`);
+  return `${path}?${names.join('&')}`;
+}
+
 /** A structured logger with secrets redacted; `destination` defaults to stdout (tests capture lines). */
 export function createLogger(options: {
   level: string;

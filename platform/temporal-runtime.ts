@@ -14,11 +14,21 @@ export function installTemporalRuntime(logger: Logger, level: LogLevel = 'WARN')
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger(level, (entry) => {
-      const method =
-        entry.level === 'TRACE'
-          ? 'trace'
-          : (entry.level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error');
+      const method = temporalLogMethod(entry.level, entry.message);
       logger[method]({ ...entry.meta, component: 'temporal-sdk' }, entry.message);
     }),
   });
+}
+
+/**
+ * Our logger's method for an SDK log entry. The activity-only workers (one per rate-limited queue)
+ * have no workflows by design: the SDK's warning that they poll none is expected, so it is debug.
+ */
+export function temporalLogMethod(
+  level: LogLevel,
+  message: string,
+): 'trace' | 'debug' | 'info' | 'warn' | 'error' {
+  if (level === 'TRACE') return 'trace';
+  if (message.startsWith('No workflows registered')) return 'debug';
+  return level.toLowerCase() as 'debug' | 'info' | 'warn' | 'error';
 }

@@ -22,8 +22,11 @@ const bodyLimit = '8mb';
 
 // The remote codec protocol: Payloads as proto3 JSON, so every bytes field (data, metadata values) is base64.
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
+// proto3 JSON omits an empty list: the CLI posts `{}` for no payloads, which is an empty list, not an error.
 const payloadsBody = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })),
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }))
+    .default([]),
 });
 
 const fromJson = (payload: z.infer<typeof payloadsBody>['payloads'][number]): Payload => ({

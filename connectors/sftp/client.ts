@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import SftpClient from 'ssh2-sftp-client';
 import { ConnectorError } from '../errors';
 import { assertPublicHost, type NetworkPolicy } from '../shared/network-guard';
+import { allowListAdvice } from './outbound-ips';
 
 export interface SftpEndpoint {
   host: string;
@@ -25,6 +26,8 @@ export interface SftpReach {
   connectTimeoutMs: number;
   /** The SSRF guard's allowances: the customer's host must be public unless allow-listed here. */
   networkPolicy: NetworkPolicy;
+  /** RELAIS_OUTBOUND_IPS: named in the could-not-connect message when configured; empty, IPs go unmentioned. */
+  outboundIps: readonly string[];
 }
 
 export interface SftpSessionOptions extends SftpReach {
@@ -163,8 +166,8 @@ function classifyConnectFailure(
   const reason = unreachableReason(error, connectTimeoutMs);
   return new ConnectorError(
     'unavailable',
-    `Could not connect to the SFTP server ${host} on port ${port}: ${reason}. Check the host and port, and that ` +
-      'the server accepts connections from our IP addresses.',
+    `Could not connect to the SFTP server ${host} on port ${port}: ${reason}. Check the host and port` +
+      `${allowListAdvice(options.outboundIps)}.`,
     { cause: error },
   );
 }

@@ -11,12 +11,6 @@ import {
 import { positiveInteger, requiredText } from '../shared/validators';
 import { DEFAULT_UPLOAD_PATH, uploadPathSchema } from './upload-path';
 
-/**
- * The addresses the platform connects from, as its help page lists them: a customer whose firewall
- * allow-lists callers must add them before the setup can reach the server.
- */
-export const outboundIpAddresses = ['18.156.159.72', '18.157.141.1', '3.127.17.114'] as const;
-
 export const DEFAULT_SFTP_PORT = 22;
 
 const hostnamePattern =
@@ -108,8 +102,6 @@ const uploadPathHelp: Localized = {
     'Example: Invoice_import/[uen_number]/[invoice_type]/[year]/',
 };
 
-const addresses = outboundIpAddresses.join(', ');
-
 /** SFTP: each invoice becomes a UBL file in a folder of the customer's own SFTP server. */
 export const sftpDescriptor: ConnectorDescriptor = {
   id: 'sftp',
@@ -122,8 +114,6 @@ export const sftpDescriptor: ConnectorDescriptor = {
   },
   help: {
     fr: lines(
-      'Conditions préalables (uniquement si vous appliquez une autorisation des adresses IP) : avant de pouvoir envoyer des données à votre serveur SFTP, il est essentiel de mettre nos adresses IP sur liste autorisée dans les paramètres de votre réseau ou de votre pare-feu. Cette étape est nécessaire pour garantir que notre système peut établir une connexion sécurisée avec votre serveur SFTP.',
-      `Veuillez ajouter les adresses IP suivantes, à partir desquelles nous enverrons les données, à la liste autorisée de votre serveur SFTP : ${addresses}. Si ces adresses ne sont pas autorisées, nous ne pourrons pas nous connecter à votre serveur et envoyer les données.`,
       '1. Choisissez SFTP.',
       "2. Si disponible, sélectionnez le format UBL que vous souhaitez utiliser. Sinon, passez à l'étape suivante.",
       '3. Entrez les détails de votre serveur SFTP récepteur :',
@@ -136,8 +126,6 @@ export const sftpDescriptor: ConnectorDescriptor = {
       "Lors de la connexion, nous retenons l'empreinte de la clé d'hôte de votre serveur. Si elle change (par exemple après une réinstallation), les envois s'arrêtent jusqu'à ce que vous reconnectiez l'application.",
     ),
     nl: lines(
-      'Voorwaarden (alleen als u IP-adressen op een toelatingslijst zet): voordat we gegevens naar uw SFTP-server kunnen sturen, is het essentieel dat u onze IP-adressen toelaat in de instellingen van uw netwerk of firewall. Deze stap is nodig om ervoor te zorgen dat ons systeem een beveiligde verbinding met uw SFTP-server kan opzetten.',
-      `Voeg de volgende IP-adressen, van waaruit we de gegevens sturen, toe aan de toelatingslijst van uw SFTP-server: ${addresses}. Als deze adressen niet toegelaten zijn, kunnen we geen verbinding maken met uw server en de gegevens niet versturen.`,
       '1. Kies SFTP.',
       '2. Selecteer, indien beschikbaar, het UBL-formaat dat u wilt gebruiken. Ga anders naar de volgende stap.',
       '3. Vul de gegevens van uw ontvangende SFTP-server in:',
@@ -150,8 +138,6 @@ export const sftpDescriptor: ConnectorDescriptor = {
       'Bij het verbinden onthouden we de vingerafdruk van de hostsleutel van uw server. Als die verandert (bijvoorbeeld na een herinstallatie), stoppen de verzendingen tot u de toepassing opnieuw verbindt.',
     ),
     en: lines(
-      'Prerequisites (only if you restrict access by IP address): before we can send data to your SFTP server, you must allow-list our IP addresses in the settings of your network or firewall. This step is needed so that our system can set up a secure connection with your SFTP server.',
-      `Add the following IP addresses, from which we send the data, to the allow-list of your SFTP server: ${addresses}. If these addresses are not allowed, we cannot connect to your server and send the data.`,
       '1. Choose SFTP.',
       '2. If available, select the UBL format you want to use. Otherwise, go to the next step.',
       '3. Enter the details of your receiving SFTP server:',

@@ -5,6 +5,7 @@ import { checkSftpCredentials } from './check-credentials';
 import type { SftpReach } from './client';
 import { deliverToSftp } from './deliver';
 import { sftpDescriptor } from './descriptor';
+import { outboundIpsConfig } from './outbound-ips';
 
 export default defineConnector({
   descriptor: sftpDescriptor,
@@ -13,11 +14,13 @@ export default defineConnector({
   configSchema: z.object({
     SFTP_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     ...networkPolicyConfig,
+    ...outboundIpsConfig,
   }),
   create: (config) => {
     const reach: SftpReach = {
       connectTimeoutMs: config.SFTP_CONNECT_TIMEOUT_MS,
       networkPolicy: config.RELAIS_NETWORK_ALLOW,
+      outboundIps: config.RELAIS_OUTBOUND_IPS,
     };
     return {
       descriptor: sftpDescriptor,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { createApp } from '../../api/app';
 import { loadConfig } from '../../platform/config';
@@ -71,6 +73,35 @@ test('the endpoint decodes what the workers wrote into the history', async () =>
   assert.equal(text(decoded.body.payloads[0].data), JSON.stringify(probeId));
 });
 
+test('the README’s CLI command shows a decoded history through the endpoint', async (t) => {
+  const cli = process.env.TEMPORAL_CLI_PATH;
+  if (!cli) return t.skip('TEMPORAL_CLI_PATH is not set: run the tests with `npm test`');
+  const { client, taskQueue } = relais.temporal;
+  const probeId = `codec-cli-${Date.now()}`;
+  const input = `cli-input-${randomBytes(6).toString('hex')}`;
+  await client.workflow.execute(probeWorkflow, { taskQueue, workflowId: probeId, args: [input] });
+  // As the README gives it: temporal workflow show -w <id> --codec-endpoint <API>/codec --codec-auth "Bearer <token>"
+  const { stdout } = await promisify(execFile)(
+    cli,
+    [
+      'workflow',
+      'show',
+      '-w',
+      probeId,
+      '--address',
+      process.env.TEMPORAL_ADDRESS!,
+      '--codec-endpoint',
+      `${relais.url}/codec`,
+      '--codec-auth',
+      `Bearer ${operatorToken}`,
+    ],
+    { timeout: 30_000 },
+  );
+  // Without the codec the input is ciphertext: the CLI could not show it.
+  assert.ok(stdout.includes(input), `the decoded input is shown: ${stdout.slice(0, 2000)}`);
+  assert.doesNotMatch(stdout, /binary\/encrypted|codec-failed/);
+});
+
 test('without the operator token, or with a tenant’s API key, the codec answers 401', async () => {
   const attempts: Array<Record<string, string>> = [
     {},
@@ -103,6 +134,14 @@ test('a payload that was altered, or whose key is not configured, gets a 400 tha
 
   const notPayloads = await codec('decode', { payloads: [{ data: 'not base64!' }] });
   assert.equal(notPayloads.status, 400);
+});
+
+test('an empty payload list, which proto3 JSON sends as {}, is answered with no payloads', async () => {
+  for (const direction of ['encode', 'decode'] as const) {
+    const answer = await codec(direction, {});
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body, { payloads: [] });
+  }
 });
 
 test('CORS: the Temporal UI’s origin gets its preflight answered, other origins do not', async () => {

@@ -191,8 +191,20 @@ describe('setup (checkCredentials)', () => {
     await rejectsWith(
       checkCredentials({ values: credentialValues({ port }), settings: {} }),
       'unavailable',
-      new RegExp(`127\\.0\\.0\\.1 on port ${port}: the connection was refused`),
+      new RegExp(
+        `127\\.0\\.0\\.1 on port ${port}: the connection was refused\\. Check the host and port\\.$`,
+      ),
     );
+    // The addresses to allow-list are named only when the operator configured them.
+    const withIps = sftp.create(
+      sftp.configSchema.parse({ ...testNetwork, RELAIS_OUTBOUND_IPS: '203.0.113.7, 2001:db8::7' }),
+    );
+    await rejectsWith(
+      withIps.checkCredentials!({ values: credentialValues({ port }), settings: {} }),
+      'unavailable',
+      /the connection was refused\. Check the host and port, and that the server accepts connections from our IP addresses \(203\.0\.113\.7, 2001:db8::7\)\.$/,
+    );
+    assert.throws(() => sftp.configSchema.parse({ RELAIS_OUTBOUND_IPS: '203.0.113.7,sftp.example.com' }));
   });
 
   test('a server that never answers: unavailable once the connect timeout passes', async () => {
@@ -337,6 +349,7 @@ describe('delivery', () => {
     const receipt = await deliverToSftp(input, {
       connectTimeoutMs: config.SFTP_CONNECT_TIMEOUT_MS,
       networkPolicy: config.RELAIS_NETWORK_ALLOW,
+      outboundIps: config.RELAIS_OUTBOUND_IPS,
     });
     assert.equal(receipt.remotePath, `ext/CLIENT-42/${input.fileName}`);
     await rejectsWith(

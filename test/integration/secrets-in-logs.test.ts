@@ -60,7 +60,19 @@ test('a full setup + delivery writes no password, token or API key to any log li
     acceptedBy: 'ops',
   });
 
+  // The browser's way back from the consent page: the OAuth callback URL, with the code and state in it.
+  const callbacks: URL[] = [];
+  const consent = dropbox.consent.bind(dropbox);
+  dropbox.consent = async (...args) => {
+    const location = await consent(...args);
+    callbacks.push(new URL(location));
+    return location;
+  };
   const dropboxId = await connectDropbox(relais, dropbox, { documentType: 'purchase-invoice' });
+  const [callback] = callbacks;
+  const authorizationCode = callback?.searchParams.get('code');
+  const oauthState = callback?.searchParams.get('state');
+  assert.ok(authorizationCode && oauthState, `the sign-in came back with a code and state (${callback})`);
   dropbox.expireAccessTokens();
   const accepted = await acceptDocument(relais, ublBeInvoice('LOGSCAN-1'));
   for (const delivery of accepted.deliveries) {
@@ -85,6 +97,8 @@ test('a full setup + delivery writes no password, token or API key to any log li
     'refresh token': tokens!.refreshToken!,
     'API key': relais.tenant.apiKey,
     'Dropbox app secret': dropboxEnv(dropbox).DROPBOX_CLIENT_SECRET!,
+    'OAuth authorization code': authorizationCode,
+    'OAuth state': oauthState,
   };
   const { rows: errors } = await relais.db.pool.query(
     'select last_error from deliveries union all select status_message from connections',
@@ -96,9 +110,17 @@ test('a full setup + delivery writes no password, token or API key to any log li
   };
   assert.ok(logLines.length > 10, `the scan reads the logs actually written (${logLines.length})`);
   assert.ok(haystacks['log lines'].includes(`/v1/connections/${id}`), 'request logs are among them');
+  assert.ok(haystacks['log lines'].includes(callback!.pathname), 'the OAuth callback is logged');
   for (const [where, text] of Object.entries(haystacks)) {
     for (const [what, secret] of Object.entries(secrets)) {
-      assert.ok(!text.includes(secret), `the ${what} appears in the ${where}`);
+      assert.ok(
+        !text.includes(secret),
+        `the ${what} appears in the ${where}: ${text
+          .split('\n')
+          .filter((l) => l.includes(secret))
+          .join('\n')
+          .slice(0, 3000)}`,
+      );
     }
   }
 });

@@ -43,6 +43,7 @@ test('the catalogue lists all 13 targets in the asked language, SFTP with the ou
   assert.equal(fr.body.integrations.length, 13);
   const sftp = fr.body.integrations.find((i: { id: string }) => i.id === 'sftp');
   assert.deepEqual(sftp.outboundIpAddresses, ['203.0.113.7', '203.0.113.8']);
+  assert.ok(sftp.help.includes('203.0.113.7, 203.0.113.8'), 'the help names the configured addresses');
   assert.equal(sftp.available, true);
   const yuki = fr.body.integrations.find((i: { id: string }) => i.id === 'yuki');
   assert.equal(yuki.available, false);
