@@ -22,6 +22,7 @@ const errors = {
   '429': 'Over the tenant’s request rate: retry after Retry-After seconds',
 };
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const connectorId = { name: 'connectorId', in: 'path', required: true, schema: { type: 'string' } };
 
 /** The routes, their zod schemas (the same ones the handlers validate with) and their answers. */
 const operations: Record<string, Record<string, Operation>> = {
@@ -30,6 +31,13 @@ const operations: Record<string, Record<string, Operation>> = {
       summary: 'The connector catalogue, in one language',
       query: integrationSchemas.query,
       responses: { '200': 'Catalogue', ...errors },
+    },
+  },
+  '/v1/integrations/{connectorId}': {
+    get: {
+      summary: 'One connector of the catalogue (its fields, steps, formats), in one language',
+      query: integrationSchemas.query,
+      responses: { '200': 'Integration', ...errors },
     },
   },
   '/v1/connections': {
@@ -141,7 +149,11 @@ export function openApiDocument() {
           {
             summary: operation.summary,
             security: [{ bearer: [] }],
-            parameters: [...(path.includes('{id}') ? [id] : []), ...query],
+            parameters: [
+              ...(path.includes('{id}') ? [id] : []),
+              ...(path.includes('{connectorId}') ? [connectorId] : []),
+              ...query,
+            ],
             ...(operation.body
               ? {
                   requestBody: {

@@ -25,8 +25,8 @@ export function integrationRoutes(deps: { connectors: ConnectorRegistry; outboun
       integrations: list.map((descriptor) => presentConnector(descriptor, locale, deps.outboundIps)),
     });
   });
-  router.get('/integrations/:id', (req, res) => {
-    const descriptor = deps.connectors.descriptor(req.params.id);
+  router.get('/integrations/:connectorId', (req, res) => {
+    const descriptor = deps.connectors.descriptor(req.params.connectorId);
     const locale = requestLocale(req.query.lang, req.header('accept-language'));
     if (!descriptor) throw new HttpError(404, 'not-found', 'No such integration.');
     res.json({ locale, integration: presentConnector(descriptor, locale, deps.outboundIps) });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
+import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { createConnectorRegistry, type ConnectorRegistry } from '../../connectors/registry';
 import { createApiKey, createTenant, type Tenant } from '../../db/tenants';
@@ -22,6 +23,8 @@ export interface TestTenant extends Tenant {
 }
 
 export interface TestRelais {
+  /** The Express app the server serves (its routers, for the route list). */
+  app: Express;
   db: TestDatabase;
   temporal: TestTemporal;
   vault: Vault;
@@ -97,11 +100,16 @@ export async function startTestRelais(
       ...(options.temporalAddress ? { address: options.temporalAddress } : {}),
     },
   );
-  const server = await listen(
-    createApp({ config, pool: db.pool, temporal: temporal.client, logger, vault, payloadCodec, connectors }),
-    port,
-    httpServerOptions(config),
-  );
+  const app = createApp({
+    config,
+    pool: db.pool,
+    temporal: temporal.client,
+    logger,
+    vault,
+    payloadCodec,
+    connectors,
+  });
+  const server = await listen(app, port, httpServerOptions(config));
   if (options.inProcessWorker !== false) await temporal.startWorker();
 
   const makeTenant = async (name = 'Test tenant') => {
@@ -111,6 +119,7 @@ export async function startTestRelais(
   const tenant = await makeTenant();
 
   return {
+    app,
     db,
     temporal,
     vault,

@@ -106,6 +106,12 @@ const tenantWideChecks: Record<string, () => Promise<void>> = {
     assert.equal(theirs.status, 200);
     assert.deepEqual(theirs.body, ours.body, 'the catalogue holds no tenant data');
   },
+  'get /v1/integrations/{connectorId}': async () => {
+    const theirs = await relais.api('GET', '/v1/integrations/sftp', undefined, { tenant: intruder });
+    const ours = await relais.api('GET', '/v1/integrations/sftp', undefined, { tenant: owner });
+    assert.equal(theirs.status, 200);
+    assert.deepEqual(theirs.body, ours.body, 'the catalogue holds no tenant data');
+  },
   'get /v1/connections': async () => {
     for (const query of ['', '?status=active', '?status=setting-up', '?documentType=purchase-invoice']) {
       const answer = await relais.api('GET', `/v1/connections${query}`, undefined, { tenant: intruder });
