@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((e) => say(String(e)));
   };
   onShutdown(stopAll, say);
+  // A child that fails to spawn (an 'error' event nobody listens to) must not leave the others running.
+  process.once('uncaughtException', (error) => {
+    say(`Relais could not start: ${error.message}`);
+    void stopAll().finally(() => process.exit(1));
+  });
 
   try {
     let temporalAddress = config.TEMPORAL_ADDRESS;
@@ -106,9 +111,8 @@ async function main(): Promise<void> {
       say(`              (${operatorTokenFrom}), then tick`);
       say('              "Include cross-origin credentials" in the UI\'s codec server settings.');
     }
-    say(
-      `PostgreSQL:   ${config.DATABASE_URL ? 'DATABASE_URL' : `embedded, data in ${path.join(config.RELAIS_DATA_DIR, 'postgres')}`}`,
-    );
+    const where = new URL(databaseUrl);
+    say(`PostgreSQL:   ${config.DATABASE_URL ? 'DATABASE_URL' : `${where.host}${where.pathname}`}`);
     if (devKey?.created) say(`Development tenant created. API key: ${devKey.apiKey}`);
     else if (devKey) say(`Development API key: in ${devKey.file}`);
     if (sandbox) {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfigOrExit, projectRoot } from '../platform/config';
+import { machinePostgres } from '../platform/database-url';
 import { freePort } from '../platform/free-port';
 import { postgresAnswers, startEmbeddedPostgres } from '../platform/postgres';
 import { failureConverterPath } from '../platform/payload-codec';
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
     }
     env.TEMPORAL_TEST_SERVER_PATH = await ensureTemporalTestServer({ cacheDir, log: say });
 
-    const localServer = 'postgres://postgres@127.0.0.1:5432/postgres';
+    const localServer = machinePostgres;
     if (config.DATABASE_URL) env.RELAIS_TEST_PG_ADMIN_URL = config.DATABASE_URL;
     else if (await postgresAnswers(localServer)) env.RELAIS_TEST_PG_ADMIN_URL = localServer;
     else {
