@@ -115,6 +115,16 @@ function tokenFailure(response: Response, body: unknown, phase: TokenPhase): Con
       status,
     });
   }
+  // Exact answers 401 unauthorized_client both to a spent refresh token ("Old refresh token used.")
+  // and to a wrong client secret; only the description tells them apart.
+  if (status === 401 && phase === 'refresh' && /old refresh token/i.test(description ?? '')) {
+    return new ConnectorError(
+      'auth-expired',
+      'Exact Online refused to renew the sign-in: the refresh token was already used. ' +
+        'Sign in to Exact Online again to reconnect.',
+      { status },
+    );
+  }
   if (error === 'invalid_client' || status === 401) {
     return new ConnectorError(
       'misconfigured',

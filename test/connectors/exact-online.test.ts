@@ -198,6 +198,54 @@ test('a refresh rotates both tokens; spending the old refresh token again is aut
   });
 });
 
+test('a reused refresh token (401 "Old refresh token used.") is auth-expired, not misconfigured', async () => {
+  await withExact({}, async ({ fake, oauth, signIn }) => {
+    const first = await signIn();
+    fake.knobs.advanceClock(571_000);
+    await oauth.refresh({ refreshToken: first.refreshToken ?? '', settings: site });
+    fake.knobs.advanceClock(571_000);
+    const reused = await rejectsWith(
+      oauth.refresh({ refreshToken: first.refreshToken ?? '', settings: site }),
+      'auth-expired',
+    );
+    assert.equal(reused.status, 401);
+  });
+});
+
+test('a wrong client secret at the token endpoint (401 unauthorized_client) is misconfigured', async () => {
+  await withExact({}, async ({ fake, oauth, signIn }) => {
+    const tokens = await signIn();
+    fake.knobs.advanceClock(571_000);
+    const config = exactOnline.configSchema.parse({
+      EXACT_CLIENT_ID: clientId,
+      EXACT_CLIENT_SECRET: 'not-the-secret',
+      EXACT_SITE_URLS: JSON.stringify({ be: fake.url }),
+    });
+    const wrong = exactOnline.create(config).oauth!;
+    const error = await rejectsWith(
+      wrong.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }),
+      'misconfigured',
+    );
+    assert.equal(error.status, 401);
+    assert.match(error.message, /EXACT_CLIENT_SECRET/);
+    // The refused call spent nothing: the right app still refreshes with the same token.
+    assert.ok(await oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }));
+  });
+});
+
+test('a refresh token unused for 30 days (400 invalid_request "expired at") is auth-expired', async () => {
+  await withExact({}, async ({ fake, oauth, signIn }) => {
+    const tokens = await signIn();
+    fake.knobs.advanceClock(30 * 24 * 3600_000 + 1_000);
+    const expired = await rejectsWith(
+      oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }),
+      'auth-expired',
+    );
+    assert.equal(expired.status, 400);
+    assert.match(expired.message, /Sign in to Exact Online again/);
+  });
+});
+
 test('a refresh sooner than 570 s after the last token is rate-limited and spends nothing', async () => {
   await withExact({}, async ({ fake, oauth, signIn }) => {
     const tokens = await signIn();
