@@ -129,6 +129,7 @@ function exchangeCode(state: ExactFakeState, fields: Record<string, string | und
     accessExpiresAt: 0,
     lastTokenAt: 0,
     refreshToken: '',
+    refreshIssuedAt: 0,
     spentRefreshTokens: new Set(),
     shared: code.shared,
   };
@@ -145,13 +146,13 @@ function refresh(state: ExactFakeState, fields: Record<string, string | undefine
     }
     return tokenError(response, 'invalid_grant');
   }
-  const refreshExpiresAt = grant.lastTokenAt + REFRESH_TOKEN_IDLE_LIFETIME_MS;
+  const refreshExpiresAt = grant.refreshIssuedAt + REFRESH_TOKEN_IDLE_LIFETIME_MS;
   if (now(state) >= refreshExpiresAt) {
     // A refresh token unused for 30 days dies.
     return tokenError(
       response,
       'invalid_request',
-      `The refresh token expired at ${new Date(refreshExpiresAt).toISOString()}`,
+      `The refresh token expired at ${exactDate(refreshExpiresAt)} and it is now ${exactDate(now(state))}.`,
     );
   }
   if (now(state) - grant.lastTokenAt < REFRESH_NOT_BEFORE_MS) {
@@ -168,6 +169,7 @@ function issueTokens(state: ExactFakeState, response: Response): void {
   if (grant.refreshToken) grant.spentRefreshTokens.add(grant.refreshToken);
   grant.refreshToken = opaqueToken();
   grant.lastTokenAt = now(state);
+  grant.refreshIssuedAt = grant.lastTokenAt;
   grant.accessExpiresAt = grant.lastTokenAt + ACCESS_TOKEN_LIFETIME_MS;
   response.json({
     access_token: grant.accessToken,
@@ -185,4 +187,9 @@ function searchParams(values: Request['query'] | Record<string, unknown>): URLSe
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(values)) if (typeof value === 'string') params.set(name, value);
   return params;
+}
+
+/** Exact's en-US date format in token errors: 10/11/2022 9:18:20 PM. */
+function exactDate(epochMs: number): string {
+  return new Date(epochMs).toLocaleString('en-US', { timeZone: 'UTC' }).replace(',', '');
 }

@@ -33,6 +33,8 @@ export interface Grant {
   /** When the last token was handed out: Exact refuses a refresh sooner than 570 s after it. */
   lastTokenAt: number;
   refreshToken: string;
+  /** When the current refresh token was handed out: unused for 30 days, it expires. */
+  refreshIssuedAt: number;
   /** Refresh tokens of this grant already exchanged: reusing one answers 401 "Old refresh token used.". */
   spentRefreshTokens: Set<string>;
   shared: SharedDivisions;
