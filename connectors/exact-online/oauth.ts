@@ -94,7 +94,9 @@ async function requestTokens(
   return {
     accessToken: tokens.data.access_token,
     refreshToken: tokens.data.refresh_token,
+    // Expiry counted from the request and issue time from the answer: both err on the safe side.
     expiresAt: new Date(requestedAt + tokens.data.expires_in * 1000).toISOString(),
+    issuedAt: new Date().toISOString(),
   };
 }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import exactOnline from '../../connectors/exact-online';
 import { exactRequest, rateLimitDelay } from '../../connectors/exact-online/client';
 import { ConnectorError, type ConnectorErrorKind } from '../../connectors/errors';
+import { refreshDue } from '../../activities/credentials';
 import type { ConnectorImplementation, DeliveryInput, Settings, TokenSet } from '../../connectors/types';
 import {
   startExactFake,
@@ -258,6 +259,71 @@ test('a refresh sooner than 570 s after the last token is rate-limited and spend
     const renewed = await oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site });
     assert.ok(renewed.accessToken);
   });
+});
+
+/**
+ * Steady traffic for 40 minutes of the fake's clock, one call every 10 s, refreshing whenever
+ * activities/credentials.ts would (refreshDue). Token times are client (real) time: the test moves
+ * them onto the fake's clock by the offset it has advanced so far. Returns the refused refreshes.
+ */
+async function steadyTraffic(harness: Harness, minTokenAgeMs: number): Promise<ConnectorErrorKind[]> {
+  const { fake, oauth, signIn } = harness;
+  let offset = 0;
+  const onFakeClock = (tokens: TokenSet): TokenSet => ({
+    ...tokens,
+    expiresAt: new Date(Date.parse(tokens.expiresAt ?? '') + offset).toISOString(),
+    issuedAt: tokens.issuedAt && new Date(Date.parse(tokens.issuedAt) + offset).toISOString(),
+  });
+  let tokens = onFakeClock(await signIn());
+  const refused: ConnectorErrorKind[] = [];
+  for (let step = 0; step < 240; step += 1) {
+    fake.knobs.advanceClock(10_000);
+    offset += 10_000;
+    if (refreshDue(tokens, Date.now() + offset, minTokenAgeMs)) {
+      try {
+        tokens = onFakeClock(
+          await oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        refused.push(error.kind);
+        continue;
+      }
+    }
+    await oauth.account({ accessToken: tokens.accessToken, settings: site });
+  }
+  return refused;
+}
+
+test('steady traffic never asks Exact for a refresh it refuses: refresh waits for 570 s of token age', async () => {
+  const minAge = exactOnline.descriptor.oauth?.minTokenAgeBeforeRefreshMs;
+  assert.equal(minAge, 570_000);
+  await withExact({}, async (harness) => {
+    assert.deepEqual(await steadyTraffic(harness, minAge), []);
+    // 40 minutes at one refresh per 570-580 s of token age, plus the sign-in.
+    assert.equal(harness.fake.tokenCalls, 5);
+  });
+  // The former rule (60 s before expiry, i.e. 540 s after issue) meets refusals.
+  await withExact({}, async (harness) => {
+    const refused = await steadyTraffic(harness, 0);
+    assert.ok(refused.length > 0);
+    assert.ok(refused.every((kind) => kind === 'rate-limited'));
+  });
+});
+
+test('refreshDue: between issuedAt + the minimum age and expiry; margin alone without issuedAt', () => {
+  const issued = Date.parse('2026-01-01T00:00:00Z');
+  const tokens: TokenSet = {
+    accessToken: 'a',
+    refreshToken: 'r',
+    issuedAt: new Date(issued).toISOString(),
+    expiresAt: new Date(issued + 600_000).toISOString(),
+  };
+  assert.equal(refreshDue(tokens, issued + 569_000, 570_000), false);
+  assert.equal(refreshDue(tokens, issued + 570_000, 570_000), true);
+  assert.equal(refreshDue(tokens, issued + 540_000), true);
+  assert.equal(refreshDue({ ...tokens, issuedAt: undefined }, issued + 540_000, 570_000), true);
+  assert.equal(refreshDue({ ...tokens, expiresAt: undefined }, issued + 900_000, 570_000), false);
 });
 
 test('a second sign-in ends the first grant', async () => {
