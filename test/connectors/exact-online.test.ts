@@ -487,6 +487,42 @@ test('deliver files a document and attaches the file to it', async () => {
   });
 });
 
+test('creates ask for the entity back (Prefer: return=representation); without it Exact sends nulls', async () => {
+  await withExact({}, async ({ fake, exact, signIn }) => {
+    const tokens = await signIn();
+    const receipt = await exact.deliver!(
+      invoice(tokens, { settings: { site: 'be', administrationIds: ['1001'] } }),
+    );
+    const posts = fake.log.filter((entry) => entry.method === 'POST' && entry.path.startsWith('/api/v1/'));
+    assert.equal(posts.length, 2);
+    for (const post of posts) assert.equal(post.prefer, 'return=representation', post.path);
+    const [document] = fake.documents(1001);
+    assert.equal(receipt.remoteId, document?.ID);
+
+    const create = (prefer?: string) =>
+      fetch(`${fake.url}/api/v1/1001/documents/Documents`, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${tokens.accessToken}`,
+          ...(prefer ? { Prefer: prefer } : {}),
+        },
+        body: JSON.stringify({ Type: 20, Subject: 'by hand' }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { d: Record<string, unknown> },
+      }));
+    const bare = await create();
+    assert.equal(bare.status, 201);
+    assert.equal(bare.body.d.ID, null);
+    assert.equal(bare.body.d.Subject, null);
+    const full = await create('return=representation');
+    assert.match(String(full.body.d.ID), /^[0-9a-f-]{36}$/);
+    assert.equal(full.body.d.Subject, 'by hand');
+  });
+});
+
 test('delivering again with the same delivery id finds the document and creates nothing', async () => {
   await withExact({}, async ({ fake, exact, signIn }) => {
     const tokens = await signIn();

@@ -140,10 +140,16 @@ export function sendEntity(
   base: string,
   row: Row,
 ) {
+  // Only `Prefer: return=representation` gets the created entity's values back; without it the
+  // answer carries the entity with every property null (assumed; see the connector's README).
+  const representation = /return=representation/i.test(request.get('prefer') ?? '');
   if (wantsJson(request)) {
-    response.status(status).json({ d: jsonEntity(set, base, request, row, set.properties) });
+    const entity = jsonEntity(set, base, request, row, set.properties);
+    if (!representation) for (const name of set.properties) entity[name] = null;
+    response.status(status).json({ d: entity });
     return;
   }
+  if (!representation) row = { [set.key]: row[set.key] };
   const entry = atomEntry(set, base, request, row, set.properties).replace(
     '<entry>',
     `<entry ${namespaces}>`,

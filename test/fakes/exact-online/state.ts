@@ -74,6 +74,7 @@ export interface LogEntry {
   /** Fake-clock epoch milliseconds. */
   time: number;
   accept?: string;
+  prefer?: string;
   status: number;
 }
 
