@@ -523,6 +523,27 @@ test('creates ask for the entity back (Prefer: return=representation); without i
   });
 });
 
+test('Documents and DocumentAttachments refuse a list without a mandatory filter; the look-ups pass', async () => {
+  await withExact({}, async ({ fake, exact, signIn }) => {
+    const tokens = await signIn();
+    const settings = { site: 'be', administrationIds: ['1001'] };
+    await exact.deliver!(invoice(tokens, { settings }));
+    const again = await exact.deliver!(invoice(tokens, { settings }));
+    assert.equal(again.alreadyPresent, true);
+    const session = { baseUrl: fake.url, accessToken: tokens.accessToken };
+    for (const path of ['1001/documents/Documents', '1001/documents/DocumentAttachments']) {
+      const refused = await rejectsWith(exactRequest(session, { path, action: 'list' }), 'rejected');
+      assert.match(refused.message, /must have a \$filter parameter with one of the following fields/);
+      const unsupported = exactRequest(session, {
+        path,
+        query: { $filter: "FileName eq 'x'" },
+        action: 'list',
+      });
+      await assert.rejects(unsupported);
+    }
+  });
+});
+
 test('delivering again with the same delivery id finds the document and creates nothing', async () => {
   await withExact({}, async ({ fake, exact, signIn }) => {
     const tokens = await signIn();

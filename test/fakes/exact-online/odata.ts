@@ -13,6 +13,8 @@ export interface EntitySet {
   type: string;
   key: string;
   properties: readonly string[];
+  /** Exact's mandatory filtering: a GET of the list must filter on one of these. */
+  mandatoryFilter?: readonly string[];
 }
 
 export type Row = Record<string, unknown>;
@@ -40,6 +42,14 @@ export function queryRows(
   pageSize: number,
 ): { page: Row[]; nextSkipToken?: string } {
   const filter = query.$filter ? parseFilter(set, query.$filter) : [];
+  const mandatory = set.mandatoryFilter;
+  if (mandatory && !filter.some(([property]) => mandatory.includes(property))) {
+    throw new ODataError(
+      400,
+      'This endpoint has mandatory filtering applied. A GET request for this endpoint must have a $filter ' +
+        `parameter with one of the following fields in the url:${mandatory.join(',')}.`,
+    );
+  }
   let matching = rows.filter((row) => filter.every(([property, value]) => sameValue(row[property], value)));
   if (query.$skiptoken !== undefined) {
     const after = matching.findIndex((row) => keyLiteral(row[set.key]) === query.$skiptoken);
