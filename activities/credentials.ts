@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { loadAuthorization, saveAuthorization, type AuthorizationRecord } from '../db/authorizations';
 import type { ConnectorRegistry } from '../connectors/registry';
-import type { Credentials, Settings } from '../connectors/types';
+import type { Credentials, Settings, TokenSet } from '../connectors/types';
 import { inTransaction } from '../db/transaction';
 import type { Vault } from '../platform/vault';
 
@@ -9,14 +9,33 @@ import type { Vault } from '../platform/vault';
 const refreshMarginMs = 60_000;
 
 /**
- * Tokens need a refresh when they expire soon, or when the target just refused the very access
- * token still stored (if another worker refreshed meanwhile, the stored one differs: use it).
+ * Whether tokens are due for a refresh at `now`: from `refreshMarginMs` before expiry, but never
+ * sooner than `minTokenAgeMs` after they were issued (Exact refuses a refresh before 570 s; its
+ * tokens live 600 s, so the window is the last 30 s). Tokens stored without `issuedAt` fall back to
+ * the margin alone: a refused early refresh is rate-limited and retried.
  */
-function needsRefresh(credentials: Credentials, now: number, rejectedAccessToken?: string): boolean {
+export function refreshDue(tokens: TokenSet, now: number, minTokenAgeMs = 0): boolean {
+  if (tokens.expiresAt === undefined) return false;
+  let dueAt = Date.parse(tokens.expiresAt) - refreshMarginMs;
+  if (tokens.issuedAt !== undefined && minTokenAgeMs > 0) {
+    dueAt = Math.max(dueAt, Date.parse(tokens.issuedAt) + minTokenAgeMs);
+  }
+  return dueAt <= now;
+}
+
+/**
+ * Tokens need a refresh when they are due (see refreshDue), or when the target just refused the very
+ * access token still stored (if another worker refreshed meanwhile, the stored one differs: use it).
+ */
+function needsRefresh(
+  credentials: Credentials,
+  now: number,
+  minTokenAgeMs: number,
+  rejectedAccessToken?: string,
+): boolean {
   if (credentials.kind !== 'tokens' || !credentials.tokens.refreshToken) return false;
   if (rejectedAccessToken !== undefined) return credentials.tokens.accessToken === rejectedAccessToken;
-  const expiresAt = credentials.tokens.expiresAt;
-  return expiresAt !== undefined && Date.parse(expiresAt) - refreshMarginMs <= now;
+  return refreshDue(credentials.tokens, now, minTokenAgeMs);
 }
 
 /**
@@ -32,7 +51,9 @@ export async function freshCredentials(
   const now = deps.now ?? Date.now;
   const current = await loadAuthorization(deps.pool, deps.vault, input.tenantId, input.authorizationId);
   if (!current) throw new Error(`Authorization ${input.authorizationId} not found`);
-  if (!needsRefresh(current.credentials, now(), input.rejectedAccessToken)) return current;
+  const minTokenAgeMs =
+    deps.connectors.descriptor(current.connectorId)?.oauth?.minTokenAgeBeforeRefreshMs ?? 0;
+  if (!needsRefresh(current.credentials, now(), minTokenAgeMs, input.rejectedAccessToken)) return current;
 
   return inTransaction(deps.pool, async (client) => {
     await client.query("select pg_advisory_xact_lock(hashtext('authorization-refresh'), hashtext($1))", [
@@ -42,7 +63,7 @@ export async function freshCredentials(
     if (
       !locked ||
       locked.credentials.kind !== 'tokens' ||
-      !needsRefresh(locked.credentials, now(), input.rejectedAccessToken)
+      !needsRefresh(locked.credentials, now(), minTokenAgeMs, input.rejectedAccessToken)
     ) {
       return locked ?? current;
     }

@@ -65,6 +65,11 @@ export interface ConnectorDescriptor {
     scopes: readonly string[];
     /** One grant per tenant at the target (Exact keeps only the latest): later connections reuse it. */
     sharedAuthorization: boolean;
+    /**
+     * The target refuses a refresh sooner than this after the access token was issued (Exact: 570 s):
+     * Relais refreshes no earlier than `issuedAt` plus this, and still before expiry.
+     */
+    minTokenAgeBeforeRefreshMs?: number;
   };
   limits: {
     /** Enforced across all workers by a task queue of the connector's own with a queue-wide rate. */
@@ -88,6 +93,8 @@ export interface TokenSet {
   refreshToken?: string;
   /** ISO 8601; absent when the target does not say. */
   expiresAt?: string;
+  /** ISO 8601, when Relais received the token (no earlier than the target issued it); absent on older sets. */
+  issuedAt?: string;
   scopes?: string[];
 }
 

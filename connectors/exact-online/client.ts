@@ -55,6 +55,8 @@ export async function exactRequest<T>(
     Authorization: `Bearer ${session.accessToken}`,
   };
   if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  // A create answers with the new entity's values (its ID above all) only when asked to.
+  if (request.method === 'POST') headers.Prefer = 'return=representation';
   let response: Response;
   try {
     response = await fetch(url, {

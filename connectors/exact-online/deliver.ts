@@ -62,6 +62,12 @@ export async function deliverToExact(config: ExactConfig, input: DeliveryInput):
       action: `file invoice ${input.document.number}`,
     });
     documentId = created.data.ID;
+    if (!documentId) {
+      throw new ConnectorError(
+        'unavailable',
+        'Exact Online filed the invoice but did not say under which ID.',
+      );
+    }
   }
   const attachment = await exactRequest<{ ID: string }>(session, {
     method: 'POST',

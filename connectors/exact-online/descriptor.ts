@@ -120,7 +120,13 @@ export const descriptor: ConnectorDescriptor = {
   ],
   formats: [outputFormats.eFff3],
   administration: { allowAllCurrentAndFuture: true, multiple: true },
-  oauth: { pkce: false, scopes: [], sharedAuthorization: true },
+  oauth: {
+    pkce: false,
+    scopes: [],
+    sharedAuthorization: true,
+    // Exact refuses a refresh sooner than 570 s after the access token was handed out.
+    minTokenAgeBeforeRefreshMs: 570_000,
+  },
   // A delivery costs up to five calls: who is signed in and which administrations are shared (unless a
   // single administration was chosen), find our earlier document, create it or list its attachments, attach.
   limits: {

@@ -94,7 +94,9 @@ async function requestTokens(
   return {
     accessToken: tokens.data.access_token,
     refreshToken: tokens.data.refresh_token,
+    // Expiry counted from the request and issue time from the answer: both err on the safe side.
     expiresAt: new Date(requestedAt + tokens.data.expires_in * 1000).toISOString(),
+    issuedAt: new Date().toISOString(),
   };
 }
 
@@ -114,6 +116,16 @@ function tokenFailure(response: Response, body: unknown, phase: TokenPhase): Con
     return new ConnectorError('unavailable', 'Exact Online could not handle the sign-in right now.', {
       status,
     });
+  }
+  // Exact answers 401 unauthorized_client both to a spent refresh token ("Old refresh token used.")
+  // and to a wrong client secret; only the description tells them apart.
+  if (status === 401 && phase === 'refresh' && /old refresh token/i.test(description ?? '')) {
+    return new ConnectorError(
+      'auth-expired',
+      'Exact Online refused to renew the sign-in: the refresh token was already used. ' +
+        'Sign in to Exact Online again to reconnect.',
+      { status },
+    );
   }
   if (error === 'invalid_client' || status === 401) {
     return new ConnectorError(

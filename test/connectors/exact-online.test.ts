@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import exactOnline from '../../connectors/exact-online';
 import { exactRequest, rateLimitDelay } from '../../connectors/exact-online/client';
 import { ConnectorError, type ConnectorErrorKind } from '../../connectors/errors';
+import { refreshDue } from '../../activities/credentials';
 import type { ConnectorImplementation, DeliveryInput, Settings, TokenSet } from '../../connectors/types';
 import {
   startExactFake,
@@ -198,6 +199,54 @@ test('a refresh rotates both tokens; spending the old refresh token again is aut
   });
 });
 
+test('a reused refresh token (401 "Old refresh token used.") is auth-expired, not misconfigured', async () => {
+  await withExact({}, async ({ fake, oauth, signIn }) => {
+    const first = await signIn();
+    fake.knobs.advanceClock(571_000);
+    await oauth.refresh({ refreshToken: first.refreshToken ?? '', settings: site });
+    fake.knobs.advanceClock(571_000);
+    const reused = await rejectsWith(
+      oauth.refresh({ refreshToken: first.refreshToken ?? '', settings: site }),
+      'auth-expired',
+    );
+    assert.equal(reused.status, 401);
+  });
+});
+
+test('a wrong client secret at the token endpoint (401 unauthorized_client) is misconfigured', async () => {
+  await withExact({}, async ({ fake, oauth, signIn }) => {
+    const tokens = await signIn();
+    fake.knobs.advanceClock(571_000);
+    const config = exactOnline.configSchema.parse({
+      EXACT_CLIENT_ID: clientId,
+      EXACT_CLIENT_SECRET: 'not-the-secret',
+      EXACT_SITE_URLS: JSON.stringify({ be: fake.url }),
+    });
+    const wrong = exactOnline.create(config).oauth!;
+    const error = await rejectsWith(
+      wrong.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }),
+      'misconfigured',
+    );
+    assert.equal(error.status, 401);
+    assert.match(error.message, /EXACT_CLIENT_SECRET/);
+    // The refused call spent nothing: the right app still refreshes with the same token.
+    assert.ok(await oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }));
+  });
+});
+
+test('a refresh token unused for 30 days (400 invalid_request "expired at") is auth-expired', async () => {
+  await withExact({}, async ({ fake, oauth, signIn }) => {
+    const tokens = await signIn();
+    fake.knobs.advanceClock(30 * 24 * 3600_000 + 1_000);
+    const expired = await rejectsWith(
+      oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }),
+      'auth-expired',
+    );
+    assert.equal(expired.status, 400);
+    assert.match(expired.message, /Sign in to Exact Online again/);
+  });
+});
+
 test('a refresh sooner than 570 s after the last token is rate-limited and spends nothing', async () => {
   await withExact({}, async ({ fake, oauth, signIn }) => {
     const tokens = await signIn();
@@ -210,6 +259,71 @@ test('a refresh sooner than 570 s after the last token is rate-limited and spend
     const renewed = await oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site });
     assert.ok(renewed.accessToken);
   });
+});
+
+/**
+ * Steady traffic for 40 minutes of the fake's clock, one call every 10 s, refreshing whenever
+ * activities/credentials.ts would (refreshDue). Token times are client (real) time: the test moves
+ * them onto the fake's clock by the offset it has advanced so far. Returns the refused refreshes.
+ */
+async function steadyTraffic(harness: Harness, minTokenAgeMs: number): Promise<ConnectorErrorKind[]> {
+  const { fake, oauth, signIn } = harness;
+  let offset = 0;
+  const onFakeClock = (tokens: TokenSet): TokenSet => ({
+    ...tokens,
+    expiresAt: new Date(Date.parse(tokens.expiresAt ?? '') + offset).toISOString(),
+    issuedAt: tokens.issuedAt && new Date(Date.parse(tokens.issuedAt) + offset).toISOString(),
+  });
+  let tokens = onFakeClock(await signIn());
+  const refused: ConnectorErrorKind[] = [];
+  for (let step = 0; step < 240; step += 1) {
+    fake.knobs.advanceClock(10_000);
+    offset += 10_000;
+    if (refreshDue(tokens, Date.now() + offset, minTokenAgeMs)) {
+      try {
+        tokens = onFakeClock(
+          await oauth.refresh({ refreshToken: tokens.refreshToken ?? '', settings: site }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        refused.push(error.kind);
+        continue;
+      }
+    }
+    await oauth.account({ accessToken: tokens.accessToken, settings: site });
+  }
+  return refused;
+}
+
+test('steady traffic never asks Exact for a refresh it refuses: refresh waits for 570 s of token age', async () => {
+  const minAge = exactOnline.descriptor.oauth?.minTokenAgeBeforeRefreshMs;
+  assert.equal(minAge, 570_000);
+  await withExact({}, async (harness) => {
+    assert.deepEqual(await steadyTraffic(harness, minAge), []);
+    // 40 minutes at one refresh per 570-580 s of token age, plus the sign-in.
+    assert.equal(harness.fake.tokenCalls, 5);
+  });
+  // The former rule (60 s before expiry, i.e. 540 s after issue) meets refusals.
+  await withExact({}, async (harness) => {
+    const refused = await steadyTraffic(harness, 0);
+    assert.ok(refused.length > 0);
+    assert.ok(refused.every((kind) => kind === 'rate-limited'));
+  });
+});
+
+test('refreshDue: between issuedAt + the minimum age and expiry; margin alone without issuedAt', () => {
+  const issued = Date.parse('2026-01-01T00:00:00Z');
+  const tokens: TokenSet = {
+    accessToken: 'a',
+    refreshToken: 'r',
+    issuedAt: new Date(issued).toISOString(),
+    expiresAt: new Date(issued + 600_000).toISOString(),
+  };
+  assert.equal(refreshDue(tokens, issued + 569_000, 570_000), false);
+  assert.equal(refreshDue(tokens, issued + 570_000, 570_000), true);
+  assert.equal(refreshDue(tokens, issued + 540_000), true);
+  assert.equal(refreshDue({ ...tokens, issuedAt: undefined }, issued + 540_000, 570_000), true);
+  assert.equal(refreshDue({ ...tokens, expiresAt: undefined }, issued + 900_000, 570_000), false);
 });
 
 test('a second sign-in ends the first grant', async () => {
@@ -370,6 +484,63 @@ test('deliver files a document and attaches the file to it', async () => {
       documentType: 'sales-invoice',
     });
     assert.equal(fake.documents(1002).find((candidate) => candidate.ID === sales.remoteId)?.Type, 10);
+  });
+});
+
+test('creates ask for the entity back (Prefer: return=representation); without it Exact sends nulls', async () => {
+  await withExact({}, async ({ fake, exact, signIn }) => {
+    const tokens = await signIn();
+    const receipt = await exact.deliver!(
+      invoice(tokens, { settings: { site: 'be', administrationIds: ['1001'] } }),
+    );
+    const posts = fake.log.filter((entry) => entry.method === 'POST' && entry.path.startsWith('/api/v1/'));
+    assert.equal(posts.length, 2);
+    for (const post of posts) assert.equal(post.prefer, 'return=representation', post.path);
+    const [document] = fake.documents(1001);
+    assert.equal(receipt.remoteId, document?.ID);
+
+    const create = (prefer?: string) =>
+      fetch(`${fake.url}/api/v1/1001/documents/Documents`, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${tokens.accessToken}`,
+          ...(prefer ? { Prefer: prefer } : {}),
+        },
+        body: JSON.stringify({ Type: 20, Subject: 'by hand' }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { d: Record<string, unknown> },
+      }));
+    const bare = await create();
+    assert.equal(bare.status, 201);
+    assert.equal(bare.body.d.ID, null);
+    assert.equal(bare.body.d.Subject, null);
+    const full = await create('return=representation');
+    assert.match(String(full.body.d.ID), /^[0-9a-f-]{36}$/);
+    assert.equal(full.body.d.Subject, 'by hand');
+  });
+});
+
+test('Documents and DocumentAttachments refuse a list without a mandatory filter; the look-ups pass', async () => {
+  await withExact({}, async ({ fake, exact, signIn }) => {
+    const tokens = await signIn();
+    const settings = { site: 'be', administrationIds: ['1001'] };
+    await exact.deliver!(invoice(tokens, { settings }));
+    const again = await exact.deliver!(invoice(tokens, { settings }));
+    assert.equal(again.alreadyPresent, true);
+    const session = { baseUrl: fake.url, accessToken: tokens.accessToken };
+    for (const path of ['1001/documents/Documents', '1001/documents/DocumentAttachments']) {
+      const refused = await rejectsWith(exactRequest(session, { path, action: 'list' }), 'rejected');
+      assert.match(refused.message, /must have a \$filter parameter with one of the following fields/);
+      const unsupported = exactRequest(session, {
+        path,
+        query: { $filter: "FileName eq 'x'" },
+        action: 'list',
+      });
+      await assert.rejects(unsupported);
+    }
   });
 });
 

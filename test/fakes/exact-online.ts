@@ -99,6 +99,7 @@ export async function startExactFake(options: ExactFakeOptions): Promise<ExactFa
         query: Object.fromEntries(new URL(request.originalUrl, 'http://fake').searchParams),
         time: now(state),
         accept: request.get('accept'),
+        prefer: request.get('prefer'),
         status: response.statusCode,
       });
     });

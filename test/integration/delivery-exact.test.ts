@@ -140,8 +140,8 @@ describe('with a raised Exact limit', () => {
     const refreshes = exact.log.slice(tokenLogBefore).filter((entry) => entry.path === '/api/oauth2/token');
     assert.deepEqual(
       refreshes.map((entry) => entry.status),
-      [400],
-      'one refresh with the spent token, refused; no retry loop against Exact',
+      [401],
+      'one refresh with the spent token, refused (401 Old refresh token used); no retry loop against Exact',
     );
     assert.equal(exact.documents(DIVISION).length, documentsBefore, 'nothing was filed');
   });

@@ -52,12 +52,15 @@ const sets = {
       'Type',
       'TypeDescription',
     ],
+    // Assumed list (Exact's error names the fields per endpoint; Documents' list is not confirmed).
+    mandatoryFilter: ['Account', 'Created', 'DocumentDate', 'HID', 'ID', 'Modified', 'Subject', 'Type'],
   },
   attachments: {
     path: 'documents/DocumentAttachments',
     type: 'Exact.Web.Api.Models.Documents.DocumentAttachment',
     key: 'ID',
     properties: ['ID', 'Attachment', 'Document', 'FileName', 'FileSize', 'Url'],
+    mandatoryFilter: ['Document', 'ID'],
   },
 } satisfies Record<string, EntitySet>;
 

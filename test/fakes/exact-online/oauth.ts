@@ -5,6 +5,7 @@ import {
   now,
   opaqueToken,
   REFRESH_NOT_BEFORE_MS,
+  REFRESH_TOKEN_IDLE_LIFETIME_MS,
   type AuthorizationRequest,
   type ExactFakeState,
   type SharedDivisions,
@@ -102,7 +103,8 @@ export function mountOAuth(app: Express, state: ExactFakeState): void {
     if (!request.is('application/x-www-form-urlencoded')) return tokenError(response, 'invalid_request');
     const fields = request.body as Record<string, string | undefined>;
     if (fields.client_id !== state.clientId || fields.client_secret !== state.clientSecret) {
-      return tokenError(response, 'invalid_client');
+      // Exact answers a wrong client secret with 401 unauthorized_client, not 400 invalid_client.
+      return tokenError(response, 'unauthorized_client', 'Client authentication failed.', 401);
     }
     if (fields.grant_type === 'authorization_code') return exchangeCode(state, fields, response);
     if (fields.grant_type === 'refresh_token') return refresh(state, fields, response);
@@ -127,6 +129,8 @@ function exchangeCode(state: ExactFakeState, fields: Record<string, string | und
     accessExpiresAt: 0,
     lastTokenAt: 0,
     refreshToken: '',
+    refreshIssuedAt: 0,
+    spentRefreshTokens: new Set(),
     shared: code.shared,
   };
   issueTokens(state, response);
@@ -134,8 +138,22 @@ function exchangeCode(state: ExactFakeState, fields: Record<string, string | und
 
 function refresh(state: ExactFakeState, fields: Record<string, string | undefined>, response: Response) {
   const grant = state.grant;
-  if (!grant || !fields.refresh_token || fields.refresh_token !== grant.refreshToken) {
+  if (!grant || !fields.refresh_token) return tokenError(response, 'invalid_grant');
+  if (fields.refresh_token !== grant.refreshToken) {
+    if (grant.spentRefreshTokens.has(fields.refresh_token)) {
+      // What Exact answers a refresh token already exchanged once.
+      return tokenError(response, 'unauthorized_client', 'Old refresh token used.', 401);
+    }
     return tokenError(response, 'invalid_grant');
+  }
+  const refreshExpiresAt = grant.refreshIssuedAt + REFRESH_TOKEN_IDLE_LIFETIME_MS;
+  if (now(state) >= refreshExpiresAt) {
+    // A refresh token unused for 30 days dies.
+    return tokenError(
+      response,
+      'invalid_request',
+      `The refresh token expired at ${exactDate(refreshExpiresAt)} and it is now ${exactDate(now(state))}.`,
+    );
   }
   if (now(state) - grant.lastTokenAt < REFRESH_NOT_BEFORE_MS) {
     // Exact's answer to an early refresh; the refresh token stays valid.
@@ -148,8 +166,10 @@ function refresh(state: ExactFakeState, fields: Record<string, string | undefine
 function issueTokens(state: ExactFakeState, response: Response): void {
   const grant = state.grant!;
   grant.accessToken = opaqueToken();
+  if (grant.refreshToken) grant.spentRefreshTokens.add(grant.refreshToken);
   grant.refreshToken = opaqueToken();
   grant.lastTokenAt = now(state);
+  grant.refreshIssuedAt = grant.lastTokenAt;
   grant.accessExpiresAt = grant.lastTokenAt + ACCESS_TOKEN_LIFETIME_MS;
   response.json({
     access_token: grant.accessToken,
@@ -159,12 +179,17 @@ function issueTokens(state: ExactFakeState, response: Response): void {
   });
 }
 
-function tokenError(response: Response, error: string, description?: string): void {
-  response.status(400).json(description ? { error, error_description: description } : { error });
+function tokenError(response: Response, error: string, description?: string, status = 400): void {
+  response.status(status).json(description ? { error, error_description: description } : { error });
 }
 
 function searchParams(values: Request['query'] | Record<string, unknown>): URLSearchParams {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(values)) if (typeof value === 'string') params.set(name, value);
   return params;
+}
+
+/** Exact's en-US date format in token errors: 10/11/2022 9:18:20 PM. */
+function exactDate(epochMs: number): string {
+  return new Date(epochMs).toLocaleString('en-US', { timeZone: 'UTC' }).replace(',', '');
 }

@@ -13,6 +13,8 @@ export interface EntitySet {
   type: string;
   key: string;
   properties: readonly string[];
+  /** Exact's mandatory filtering: a GET of the list must filter on one of these. */
+  mandatoryFilter?: readonly string[];
 }
 
 export type Row = Record<string, unknown>;
@@ -40,6 +42,14 @@ export function queryRows(
   pageSize: number,
 ): { page: Row[]; nextSkipToken?: string } {
   const filter = query.$filter ? parseFilter(set, query.$filter) : [];
+  const mandatory = set.mandatoryFilter;
+  if (mandatory && !filter.some(([property]) => mandatory.includes(property))) {
+    throw new ODataError(
+      400,
+      'This endpoint has mandatory filtering applied. A GET request for this endpoint must have a $filter ' +
+        `parameter with one of the following fields in the url:${mandatory.join(',')}.`,
+    );
+  }
   let matching = rows.filter((row) => filter.every(([property, value]) => sameValue(row[property], value)));
   if (query.$skiptoken !== undefined) {
     const after = matching.findIndex((row) => keyLiteral(row[set.key]) === query.$skiptoken);
@@ -140,10 +150,16 @@ export function sendEntity(
   base: string,
   row: Row,
 ) {
+  // Only `Prefer: return=representation` gets the created entity's values back; without it the
+  // answer carries the entity with every property null (assumed; see the connector's README).
+  const representation = /return=representation/i.test(request.get('prefer') ?? '');
   if (wantsJson(request)) {
-    response.status(status).json({ d: jsonEntity(set, base, request, row, set.properties) });
+    const entity = jsonEntity(set, base, request, row, set.properties);
+    if (!representation) for (const name of set.properties) entity[name] = null;
+    response.status(status).json({ d: entity });
     return;
   }
+  if (!representation) row = { [set.key]: row[set.key] };
   const entry = atomEntry(set, base, request, row, set.properties).replace(
     '<entry>',
     `<entry ${namespaces}>`,

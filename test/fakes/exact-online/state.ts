@@ -33,6 +33,10 @@ export interface Grant {
   /** When the last token was handed out: Exact refuses a refresh sooner than 570 s after it. */
   lastTokenAt: number;
   refreshToken: string;
+  /** When the current refresh token was handed out: unused for 30 days, it expires. */
+  refreshIssuedAt: number;
+  /** Refresh tokens of this grant already exchanged: reusing one answers 401 "Old refresh token used.". */
+  spentRefreshTokens: Set<string>;
   shared: SharedDivisions;
 }
 
@@ -70,6 +74,7 @@ export interface LogEntry {
   /** Fake-clock epoch milliseconds. */
   time: number;
   accept?: string;
+  prefer?: string;
   status: number;
 }
 
@@ -103,6 +108,8 @@ export interface ExactFakeState {
 
 export const ACCESS_TOKEN_LIFETIME_MS = 600_000;
 export const REFRESH_NOT_BEFORE_MS = 570_000;
+/** A refresh token not used for 30 days expires. */
+export const REFRESH_TOKEN_IDLE_LIFETIME_MS = 30 * 24 * 3600_000;
 export const CODE_LIFETIME_MS = 180_000;
 
 export function now(state: ExactFakeState): number {
