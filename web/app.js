@@ -188,6 +188,10 @@ function signOut() {
   void route();
 }
 
-window.addEventListener('hashchange', () => void route());
+// A #key= link opened in this tab (even on the sign-in page) changes only the fragment: take the key then too.
+window.addEventListener('hashchange', () => {
+  takeKeyFromAddress();
+  void route();
+});
 renderShell();
 void route();

@@ -114,6 +114,16 @@ test('the API key is asked for once: a wrong one is refused, the right one opens
   await page.getByRole('heading', { name: 'Sign in to Relais' }).waitFor();
 });
 
+test('a #key= link opened in a tab already showing the sign-in page signs in and leaves the address bar', async () => {
+  const page = await open();
+  await page.goto(`${relais.url}/`);
+  assert.equal(await heading(page), 'Sign in to Relais');
+  // Same document, new fragment: only a hashchange, no page load.
+  await page.goto(signedInUrl(relais.url, relais.tenant.apiKey));
+  await page.getByRole('heading', { name: 'Connections' }).waitFor();
+  assert.ok(!page.url().includes(relais.tenant.apiKey), `the key left the address bar: ${page.url()}`);
+});
+
 test('the language follows the browser, can be switched, and the catalogue comes in it', async () => {
   const page = await signedIn({ locale: 'nl-BE' });
   assert.equal(await heading(page), 'Koppelingen');
