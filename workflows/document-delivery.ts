@@ -80,9 +80,7 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
     // Continued as new while parked: look at the connection once, then deliver or wait on.
     mark('waiting-for-connection');
     view.message = carriedPark.message;
-    const status = await bookkeeping.connectionStatus(delivery);
-    if (status === 'active') connection.change = 'active';
-    else if (status !== 'needs-reauth') connection.change = 'disconnected';
+    await lookAtConnection();
     const outcome = await waitWhileParked(carriedPark);
     if (outcome) return outcome;
   } else {
@@ -114,9 +112,7 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
         }
         // Histories from before the patch: a look every 10 minutes, without end.
         while (!(await condition(() => connection.change !== undefined, '10 minutes'))) {
-          const status = await bookkeeping.connectionStatus(delivery);
-          if (status === 'active') connection.change = 'active';
-          else if (status !== 'needs-reauth') connection.change = 'disconnected';
+          await lookAtConnection();
         }
         if (connection.change === 'active') {
           mark('delivering');
@@ -163,9 +159,7 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
         await continueAsNew<typeof documentDeliveryWorkflow>({ ...delivery, park });
       }
       if (!(await condition(() => connection.change !== undefined, Math.min(remaining, parkCheckMs)))) {
-        const status = await bookkeeping.connectionStatus(delivery);
-        if (status === 'active') connection.change = 'active';
-        else if (status !== 'needs-reauth') connection.change = 'disconnected';
+        await lookAtConnection();
       }
     }
     if (connection.change === 'active') {
@@ -177,6 +171,13 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
       deliveryFailureTypes.connectionClosed,
       'The connection was disconnected before the document could be delivered.',
     );
+  }
+
+  /** The connection's stored status, for a signal that may have raced the parking. */
+  async function lookAtConnection(): Promise<void> {
+    const status = await bookkeeping.connectionStatus(delivery);
+    if (status === 'active') connection.change = 'active';
+    else if (status !== 'needs-reauth') connection.change = 'disconnected';
   }
 
   async function fail(kind: string, message: string): Promise<DeliveryOutcome> {
