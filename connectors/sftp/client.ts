@@ -53,7 +53,7 @@ export interface SftpSession {
   /** mkdir -p: creates the missing folders of `path`; "." is the login folder, which exists. */
   makeDirectories(path: string): Promise<void>;
   write(path: string, content: Buffer): Promise<void>;
-  /** Atomic and replacing with posix-rename@openssh.com when the server offers it, else a plain SFTP rename. */
+  /** Atomic and never replacing: fails when `to` exists. */
   rename(from: string, to: string): Promise<void>;
   /** Removes a file; nothing there is fine. */
   remove(path: string): Promise<void>;
@@ -246,15 +246,12 @@ function createSession(
       attempt(`write ${path}`, async () => {
         await client.put(content, path);
       }),
+    // The plain SFTP rename, never posix-rename@openssh.com: that one replaces an existing target,
+    // and a file that appeared since we looked (another delivery, the customer) must not be lost.
+    // OpenSSH's sftp-server links the new name (link(2) fails on an existing one), then unlinks the old.
     rename: (from, to) =>
       attempt(`rename ${from} to ${to}`, async () => {
-        try {
-          await client.posixRename(from, to);
-        } catch (error) {
-          // ssh2's words when the server did not announce posix-rename@openssh.com.
-          if (!/does not support this extended request/.test((error as Error).message)) throw error;
-          await client.rename(from, to);
-        }
+        await client.rename(from, to);
       }),
     remove: (path) =>
       attempt(`remove ${path}`, async () => {

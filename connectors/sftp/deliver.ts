@@ -51,7 +51,14 @@ export async function deliverToSftp(input: DeliveryInput, reach: SftpReach): Pro
       }
       await session.makeDirectories(directory);
       await session.write(partPath, input.content);
-      await session.rename(partPath, remotePath);
+      try {
+        await session.rename(partPath, remotePath);
+      } catch (error) {
+        // The name was taken since we looked: ours (a parallel attempt) is a success, else refuse.
+        if (!(await session.stat(remotePath))) throw error;
+        const ours = await holdsSameFile(session, remotePath, input).finally(() => session.remove(partPath));
+        if (ours) return { remotePath, alreadyPresent: true };
+      }
       return { remotePath, alreadyPresent: false };
     },
   );

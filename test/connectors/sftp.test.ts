@@ -290,6 +290,26 @@ describe('delivery', () => {
     assert.deepEqual(readFileSync(onServer('twice', input.fileName)), input.content);
   });
 
+  test('two documents racing for one file name: one lands, the other is refused, nothing is replaced', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const setup = await connect(`race-${round}/`);
+      const [first, second] = ['A', 'B'].map((which) =>
+        deliveryInput(setup, {
+          deliveryId: `delivery-doc-${which}-conn-1`,
+          content: Buffer.from(`<Invoice>${which}</Invoice>\n`),
+        }),
+      );
+      const outcomes = await Promise.allSettled([deliver(first!), deliver(second!)]);
+      const landed = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      assert.equal(landed.length, 1, `round ${round}: exactly one delivery lands`);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+      assert.ok(refused?.reason instanceof ConnectorError && refused.reason.kind === 'rejected');
+      const winner = outcomes[0]!.status === 'fulfilled' ? first! : second!;
+      assert.deepEqual(readdirSync(onServer(`race-${round}`)), [winner.fileName], 'no .part left');
+      assert.deepEqual(readFileSync(onServer(`race-${round}`, winner.fileName)), winner.content);
+    }
+  });
+
   test('a retry after an attempt died between writing and renaming: the file is completed', async () => {
     const setup = await connect('crashed-before-rename/');
     const input = deliveryInput(setup);
