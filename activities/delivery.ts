@@ -6,6 +6,7 @@ import type { ConnectorImplementation, DeliveryReceipt, OutputFormat } from '../
 import { getConnection, type ConnectionRecord } from '../db/connections';
 import { setDeliveryStatus } from '../db/deliveries';
 import { loadDocument, type StoredDocument } from '../db/documents';
+import { renditionOf } from '../db/renditions';
 import { getTenant } from '../db/tenants';
 import { deliveryFileName, isDocumentError, renderDocument } from '../documents';
 import type { Vault } from '../platform/vault';
@@ -39,7 +40,7 @@ function nextDelayMs(attempt: number, retryAfterMs: number | undefined): number 
 export function createDeliveryActivities(deps: DeliveryDeps) {
   const { pool } = deps;
 
-  function render(
+  async function render(
     document: StoredDocument,
     connection: ConnectionRecord,
     implementation: ConnectorImplementation,
@@ -47,11 +48,22 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     const format =
       (connection.settings.format as OutputFormat | undefined) ?? implementation.descriptor.formats[0]!.id;
     try {
-      return renderDocument(document.xml, format, {
-        softwareName: 'Relais',
-        softwareVersion: deps.softwareVersion,
-        ...(document.pdf ? { pdf: document.pdf } : {}),
-      });
+      // Rendered once per document and format and kept: every attempt sends the same bytes.
+      return await renditionOf(
+        pool,
+        {
+          tenantId: document.tenantId,
+          documentId: document.id,
+          format,
+          softwareVersion: deps.softwareVersion,
+        },
+        () =>
+          renderDocument(document.xml, format, {
+            softwareName: 'Relais',
+            softwareVersion: deps.softwareVersion,
+            ...(document.pdf ? { pdf: document.pdf } : {}),
+          }),
+      );
     } catch (error) {
       if (isDocumentError(error)) {
         throw new ConnectorError(
@@ -87,7 +99,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     }
     await setDeliveryStatus(pool, input.deliveryId, { status: 'delivering', attempts: attempt });
     const implementation = deps.connectors.implementation(connection.connectorId);
-    const content = render(document, connection, implementation);
+    const content = await render(document, connection, implementation);
     const summary = document.summary;
     const deliver = async (rejectedAccessToken?: string) => {
       const authorization = await freshCredentials(deps, {
