@@ -16,6 +16,23 @@ const statusByType: Record<string, [number, string]> = {
   [setupFailureTypes.connectionClosed]: [409, 'connection-closed'],
 };
 
+/** Temporal did not answer (down, unreachable): the request changed nothing and may be retried. */
+export function isTemporalUnreachable(error: unknown): boolean {
+  for (let cause = error; cause; cause = (cause as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(cause) && (cause.code === 14 || cause.code === 4)) return true;
+  }
+  return false;
+}
+
+export const temporalUnavailable = () =>
+  new HttpError(
+    503,
+    'temporal-unavailable',
+    'Temporal cannot be reached right now; nothing was changed. Try again in a moment.',
+    [],
+    { 'retry-after': '5' },
+  );
+
 /** Sends a setup update and turns the workflow's refusals into the API's HTTP errors. */
 export async function sendSetupUpdate<T>(send: () => Promise<T>): Promise<T> {
   try {
@@ -31,6 +48,7 @@ export async function sendSetupUpdate<T>(send: () => Promise<T>): Promise<T> {
     if (error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === 5)) {
       throw new HttpError(409, 'no-setup-running', 'No setup is running for this connection.');
     }
+    if (isTemporalUnreachable(error)) throw temporalUnavailable();
     throw error;
   }
 }

@@ -27,7 +27,7 @@ import {
 } from '../../workflows/setup-messages';
 import { HttpError, parseOrThrow } from '../errors';
 import { idParam } from '../id-param';
-import { sendSetupUpdate } from '../setup-updates';
+import { isTemporalUnreachable, sendSetupUpdate, temporalUnavailable } from '../setup-updates';
 import { buildStepInput } from '../step-input';
 
 export interface ConnectionRouteDeps {
@@ -100,7 +100,10 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
     try {
       const description = await handle.describe();
       return description.status.name === 'RUNNING' ? await handle.query(setupStateQuery) : null;
-    } catch {
+    } catch (error) {
+      // No setup (never started, or it closed meanwhile): the stored record says all. Temporal
+      // down is another matter: acting on the record alone could undo what a setup is doing.
+      if (isTemporalUnreachable(error)) throw temporalUnavailable();
       return null;
     }
   }
@@ -264,7 +267,11 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
     const setup = await runningSetup(connection.id);
     if (setup) {
       const handle = temporal.workflow.getHandle(setupWorkflowId(connection.id));
-      await sendSetupUpdate(() => handle.executeUpdate(cancelSetupUpdate)).catch(() => undefined);
+      await sendSetupUpdate(() => handle.executeUpdate(cancelSetupUpdate)).catch((error: unknown) => {
+        // The setup ended on its own meanwhile (409): disconnect anyway. Temporal down: change nothing.
+        if (error instanceof HttpError && error.status === 409) return;
+        throw error;
+      });
     }
     await setConnectionStatus(
       pool,

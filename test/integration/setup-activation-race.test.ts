@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../platform/logger';
 import { setupStateQuery, setupWorkflowId } from '../../workflows/setup-messages';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 import { startSshServer, type SshServer } from '../helpers/sshd';
@@ -63,4 +67,39 @@ test('the positive control: the same setup untouched becomes active', async () =
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   const read = await relais.api('GET', `/v1/connections/${id}`);
   assert.equal(read.body.connection.status, 'active');
+});
+
+test('disconnect while Temporal cannot be asked: 503 with Retry-After, and the connection is left as it was', async () => {
+  const id = await setupAtTerms();
+  // The same API on a Temporal that does not answer (no retries, so the test does not wait for them).
+  const unreachable = new Client({
+    connection: Connection.lazy({ address: '127.0.0.1:1', interceptors: [] }),
+    namespace: relais.config.TEMPORAL_NAMESPACE,
+  });
+  const app = createApp({
+    config: relais.config,
+    pool: relais.db.pool,
+    temporal: unreachable,
+    logger: createLogger({ level: 'silent' }),
+    vault: relais.vault,
+    payloadCodec: relais.payloadCodec,
+    connectors: relais.connectors,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const answer = await fetch(`http://127.0.0.1:${port}/v1/connections/${id}/disconnect`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${relais.tenant.apiKey}` },
+    });
+    assert.equal(answer.status, 503);
+    assert.equal(answer.headers.get('retry-after'), '5');
+    assert.equal(((await answer.json()) as { error: string }).error, 'temporal-unavailable');
+  } finally {
+    server.close();
+    await unreachable.connection.close().catch(() => undefined);
+  }
+  const read = await relais.api('GET', `/v1/connections/${id}`);
+  assert.equal(read.body.connection.status, 'setting-up', 'nothing was changed');
 });
