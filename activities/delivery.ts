@@ -6,6 +6,7 @@ import type { ConnectorImplementation, DeliveryReceipt, OutputFormat } from '../
 import { getConnection, type ConnectionRecord } from '../db/connections';
 import { setDeliveryStatus } from '../db/deliveries';
 import { loadDocument, type StoredDocument } from '../db/documents';
+import { parkedDocumentIds } from '../db/delivery-queries';
 import { renditionOf } from '../db/renditions';
 import { getTenant } from '../db/tenants';
 import { deliveryFileName, isDocumentError, renderDocument } from '../documents';
@@ -230,11 +231,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
 
     /** Deliveries parked on a connection, for the setup workflow to wake after a re-authorization. */
     async listWaitingDeliveries(input: { tenantId: string; connectionId: string }): Promise<string[]> {
-      const { rows } = await pool.query(
-        `select document_id from deliveries where tenant_id = $1 and connection_id = $2 and status = 'waiting-for-connection'`,
-        [input.tenantId, input.connectionId],
-      );
-      return rows.map((row) => row.document_id as string);
+      return parkedDocumentIds(pool, input.tenantId, input.connectionId);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
+import { recordAuditEvent } from '../db/audit';
 import { findSharedAuthorization as findShared, saveAuthorization } from '../db/authorizations';
 import { activateConnection as activateRow, endConnectionSetup, getConnection } from '../db/connections';
 import { findOAuthState, insertOAuthState, oauthVerifierAad } from '../db/oauth-states';
@@ -242,15 +243,12 @@ export function createSetupActivities(deps: SetupDeps) {
             ],
           );
         }
-        await client.query(
-          `insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, $3, $4)`,
-          [
-            input.tenantId,
-            input.connectionId,
-            input.mode === 'create' ? 'connection.activated' : 'connection.reauthorized',
-            JSON.stringify({ authorizationId: input.authorizationId }),
-          ],
-        );
+        await recordAuditEvent(client, {
+          tenantId: input.tenantId,
+          connectionId: input.connectionId,
+          kind: input.mode === 'create' ? 'connection.activated' : 'connection.reauthorized',
+          detail: { authorizationId: input.authorizationId },
+        });
       });
     },
 
@@ -270,15 +268,12 @@ export function createSetupActivities(deps: SetupDeps) {
           message: input.message,
         });
       }
-      await pool.query(
-        `insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, $3, $4)`,
-        [
-          input.tenantId,
-          input.connectionId,
-          `setup.${input.status}`,
-          JSON.stringify({ mode: input.mode, message: input.message }),
-        ],
-      );
+      await recordAuditEvent(pool, {
+        tenantId: input.tenantId,
+        connectionId: input.connectionId,
+        kind: `setup.${input.status}`,
+        detail: { mode: input.mode, message: input.message },
+      });
     },
   };
 }

@@ -25,6 +25,8 @@ import {
   type SetupInput,
   type SetupState,
 } from '../../workflows/setup-messages';
+import { parkedDocumentIds } from '../../db/delivery-queries';
+import { lockAndCountOpenSetups } from '../../db/open-setups';
 import { HttpError, parseOrThrow } from '../errors';
 import { idParam } from '../id-param';
 import { isTemporalUnreachable, sendSetupUpdate, temporalUnavailable } from '../setup-updates';
@@ -138,16 +140,12 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
    */
   function createWithinOpenSetups(tenantId: string, input: Parameters<typeof createConnection>[1]) {
     return inTransaction(pool, async (db) => {
-      await db.query('select pg_advisory_xact_lock(hashtext($1))', [`open-setups:${tenantId}`]);
-      const { rows } = await db.query(
-        `select count(*)::int as open from connections where tenant_id = $1 and status = 'setting-up'`,
-        [tenantId],
-      );
-      if (rows[0].open >= deps.maxOpenSetups) {
+      const open = await lockAndCountOpenSetups(db, tenantId);
+      if (open >= deps.maxOpenSetups) {
         throw new HttpError(
           429,
           'too-many-open-setups',
-          `You already have ${rows[0].open} connections in setup, the most allowed at once. Finish or cancel ` +
+          `You already have ${open} connections in setup, the most allowed at once. Finish or cancel ` +
             'one of them (POST /v1/connections/{id}/cancel) before starting another; abandoned setups expire by themselves.',
         );
       }
@@ -281,14 +279,11 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
       'Disconnected by the user.',
     );
     // Deliveries parked for a re-authorization that will not come fail now, visibly.
-    const { rows } = await pool.query(
-      `select document_id from deliveries where tenant_id = $1 and connection_id = $2 and status = 'waiting-for-connection'`,
-      [req.tenant.id, connection.id],
-    );
+    const parked = await parkedDocumentIds(pool, req.tenant.id, connection.id);
     await Promise.all(
-      rows.map((row) =>
+      parked.map((documentId) =>
         temporal.workflow
-          .getHandle(deliveryWorkflowId(row.document_id, connection.id))
+          .getHandle(deliveryWorkflowId(documentId, connection.id))
           .signal(connectionChangedSignal, { status: 'disconnected' })
           .catch(() => undefined),
       ),

@@ -4,7 +4,14 @@ import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { ConnectorRegistry } from '../../connectors/registry';
 import { getConnection } from '../../db/connections';
-import { deliveryFromRow, ensureDeliveries, getDelivery, type DeliveryRecord } from '../../db/deliveries';
+import { recordAuditEvent } from '../../db/audit';
+import {
+  documentIdsSince,
+  listDeliveries,
+  requeueDeliveries,
+  requeueDelivery,
+} from '../../db/delivery-queries';
+import { ensureDeliveries, getDelivery, type DeliveryRecord } from '../../db/deliveries';
 import type { Config } from '../../platform/config';
 import { HttpError, parseOrThrow } from '../errors';
 import { dateTimeParam, withinAcceptedYears } from '../date-time';
@@ -38,8 +45,8 @@ const resendSchema = z.object({
  * keeps PostgreSQL's microseconds: cut to a JavaScript Date's milliseconds, the last row would compare
  * greater than its own cursor and come back on the next page.
  */
-const encodeCursor = (row: { cursor_created_at: string; id: string }) =>
-  Buffer.from(`${row.cursor_created_at}|${row.id}`).toString('base64url');
+const encodeCursor = (row: { delivery: DeliveryRecord; createdAtMicros: string }) =>
+  Buffer.from(`${row.createdAtMicros}|${row.delivery.id}`).toString('base64url');
 const cursorCreatedAt = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 function decodeCursor(cursor: string): [string, string] {
   const [createdAt = '', id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
@@ -73,32 +80,21 @@ export function deliveryRoutes(deps: {
 
   router.get('/deliveries', async (req, res) => {
     const query = parseOrThrow(listSchema, req.query, 'query');
-    const [afterCreated, afterId] = query.cursor ? decodeCursor(query.cursor) : [null, null];
-    const [beyond, direction] = query.order === 'newest' ? ['<', 'desc'] : ['>', 'asc'];
-    const { rows } = await pool.query(
-      `select *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
-         from deliveries where tenant_id = $1
-         and ($2::text is null or status = $2) and ($3::uuid is null or connection_id = $3)
-         and ($4::uuid is null or document_id = $4) and ($5::timestamptz is null or created_at >= $5)
-         and ($6::timestamptz is null or created_at < $6)
-         and ($7::timestamptz is null or (created_at, id) ${beyond} ($7, $8::uuid))
-       order by created_at ${direction}, id ${direction} limit $9`,
-      [
-        req.tenant.id,
-        query.status ?? null,
-        query.connectionId ?? null,
-        query.documentId ?? null,
-        query.since ?? null,
-        query.until ?? null,
-        afterCreated,
-        afterId,
-        query.limit + 1,
-      ],
-    );
+    const [afterCreated, afterId] = query.cursor ? decodeCursor(query.cursor) : [];
+    const rows = await listDeliveries(pool, req.tenant.id, {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.connectionId ? { connectionId: query.connectionId } : {}),
+      ...(query.documentId ? { documentId: query.documentId } : {}),
+      ...(query.since ? { since: query.since } : {}),
+      ...(query.until ? { until: query.until } : {}),
+      ...(afterCreated && afterId ? { after: { createdAt: afterCreated, id: afterId } } : {}),
+      order: query.order,
+      limit: query.limit + 1,
+    });
     const page = rows.slice(0, query.limit);
     const more = rows.length > query.limit;
     res.json({
-      deliveries: page.map(deliveryFromRow).map(presentDelivery),
+      deliveries: page.map((row) => presentDelivery(row.delivery)),
       nextCursor: more ? encodeCursor(page[page.length - 1]!) : null,
     });
   });
@@ -126,22 +122,18 @@ export function deliveryRoutes(deps: {
     }
     // `runs` counts the workflow runs: a first start (none before) adds none. Compared with the value
     // read, so two concurrent retries start one run.
-    const { rows } = await pool.query(
-      `update deliveries set status = 'queued', runs = runs + $4, last_error = null, last_error_kind = null,
-         next_attempt_at = null, updated_at = now()
-       where id = $1 and tenant_id = $2 and runs = $3 returning *`,
-      [delivery.id, req.tenant.id, delivery.runs, state === 'closed' ? 1 : 0],
-    );
-    if (!rows[0]) throw new HttpError(409, 'delivery-in-progress', 'The delivery was retried meanwhile.');
-    await pool.query(
-      `insert into audit_events (tenant_id, connection_id, kind, detail) values ($1, $2, 'delivery.retried', $3)`,
-      [
-        req.tenant.id,
-        delivery.connectionId,
-        JSON.stringify({ deliveryId: delivery.id, previousStatus: delivery.status }),
-      ],
-    );
-    const retried = deliveryFromRow(rows[0]);
+    const retried = await requeueDelivery(pool, req.tenant.id, {
+      id: delivery.id,
+      runsSeen: delivery.runs,
+      newRun: state === 'closed',
+    });
+    if (!retried) throw new HttpError(409, 'delivery-in-progress', 'The delivery was retried meanwhile.');
+    await recordAuditEvent(pool, {
+      tenantId: req.tenant.id,
+      connectionId: delivery.connectionId,
+      kind: 'delivery.retried',
+      detail: { deliveryId: delivery.id, previousStatus: delivery.status },
+    });
     await startDeliveries(deps, [retried], { rerun: true });
     res.status(202).json({ delivery: presentDelivery(retried) });
   });
@@ -158,12 +150,9 @@ export function deliveryRoutes(deps: {
       );
     }
     const { since } = parseOrThrow(resendSchema, req.query, 'query');
-    const { rows } = await pool.query(
-      `select id from documents where tenant_id = $1 and document_type = $2 and created_at >= $3 order by created_at`,
-      [req.tenant.id, connection.documentType, since],
-    );
+    const documentIds = await documentIdsSince(pool, req.tenant.id, connection.documentType, since);
     const resent: DeliveryRecord[] = [];
-    for (const { id: documentId } of rows) {
+    for (const documentId of documentIds) {
       const [delivery] = await ensureDeliveries(pool, {
         tenantId: req.tenant.id,
         documentId,
@@ -177,10 +166,11 @@ export function deliveryRoutes(deps: {
     const restart = resent.filter((_, i) => states[i] !== 'running');
     const rerun = resent.filter((_, i) => states[i] === 'closed');
     if (restart.length) {
-      await pool.query(
-        `update deliveries set status = 'queued', runs = runs + case when id = any($2::uuid[]) then 1 else 0 end,
-           updated_at = now() where id = any($1::uuid[])`,
-        [restart.map((d) => d.id), rerun.map((d) => d.id)],
+      await requeueDeliveries(
+        pool,
+        req.tenant.id,
+        restart.map((d) => d.id),
+        rerun.map((d) => d.id),
       );
     }
     await startDeliveries(deps, restart, { rerun: true });
