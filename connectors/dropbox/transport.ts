@@ -91,10 +91,12 @@ export function classifyApiError(error: unknown, action: string): Error {
   const transient = transientError(status, retryAfter(error), tagText || 'too_many_requests', error);
   if (transient) return transient;
   if (tags.includes('too_many_write_operations')) {
+    // Parallel writes into one account also come back as a 409 route error (path/too_many_write_operations),
+    // with the same Retry-After as the 429: contention, never a refusal of the document.
     return new ConnectorError(
       'rate-limited',
       'Dropbox is busy with other changes in this account (too_many_write_operations). Trying again later.',
-      options,
+      { ...options, retryAfterMs: retryAfter(error) },
     );
   }
   if (status === 401) {

@@ -18,6 +18,62 @@ export interface ExactSession {
   /** The country site, e.g. https://start.exactonline.be. */
   baseUrl: string;
   accessToken: string;
+  /** Counts Exact's error answers per division and endpoint; a shared default when omitted. */
+  breaker?: ErrorBreaker;
+}
+
+/** The answers Exact counts towards blocking the API key (10 per user, division, endpoint and hour). */
+const COUNTED_ERRORS = new Set([400, 401, 403, 404]);
+
+export interface ErrorBreaker {
+  /** Throws `rate-limited` while the endpoint has had `threshold` errors within the window. */
+  check(key: string, action: string): void;
+  record(key: string, status: number): void;
+}
+
+/**
+ * Stops calling an endpoint well before Exact blocks the API key: after `threshold` (5) error answers
+ * for one division+endpoint within a sliding `windowMs` (an hour), calls fail at once as `rate-limited`
+ * until the oldest of those errors is older than the window.
+ */
+export function createErrorBreaker(
+  options: { threshold?: number; windowMs?: number; now?: () => number } = {},
+): ErrorBreaker {
+  const threshold = options.threshold ?? 5;
+  const windowMs = options.windowMs ?? 3_600_000;
+  const clock = options.now ?? Date.now;
+  const errors = new Map<string, number[]>();
+  const recent = (key: string): number[] => {
+    const since = clock() - windowMs;
+    const kept = (errors.get(key) ?? []).filter((time) => time > since);
+    if (kept.length) errors.set(key, kept);
+    else errors.delete(key);
+    return kept;
+  };
+  return {
+    check(key, action) {
+      const times = recent(key);
+      if (times.length < threshold) return;
+      const retryAfterMs = Math.max(0, times[times.length - threshold]! + windowMs - clock());
+      throw new ConnectorError(
+        'rate-limited',
+        `Exact Online refused several requests to ${action} within the hour; Relais paused these requests ` +
+          "to avoid Exact's block of its API key after 10 errors, and will try again later.",
+        { retryAfterMs },
+      );
+    },
+    record(key, status) {
+      if (!COUNTED_ERRORS.has(status)) return;
+      errors.set(key, [...recent(key), clock()]);
+    },
+  };
+}
+
+const defaultBreaker = createErrorBreaker();
+
+/** Exact counts errors per division and endpoint: the path below /api/v1 without its query. */
+function breakerKey(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/^.*?\/api\/v1\//, '/')}`;
 }
 
 export interface ExactRequest {
@@ -50,6 +106,9 @@ export async function exactRequest<T>(
   request: ExactRequest,
 ): Promise<ExactResponse<T>> {
   const url = requestUrl(session, request);
+  const breaker = session.breaker ?? defaultBreaker;
+  const key = breakerKey(url);
+  breaker.check(key, request.action);
   const headers: Record<string, string> = {
     Accept: 'application/json',
     Authorization: `Bearer ${session.accessToken}`,
@@ -72,6 +131,7 @@ export async function exactRequest<T>(
   const text = await response.text().catch((error: unknown) => {
     throw unreachable(error);
   });
+  breaker.record(key, response.status);
   if (!response.ok) throw apiFailure(response, text, rateLimits, request.action);
   const envelope = parseJson(text) as { d?: T } | undefined;
   if (envelope?.d === undefined) {

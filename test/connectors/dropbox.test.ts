@@ -365,3 +365,49 @@ test('the fake, like Dropbox, refuses a Dropbox-API-Arg that is not escaped to A
   assert.equal(response.status, 400);
   assert.match(await response.text(), /could not decode input as JSON/);
 });
+
+test('parallel uploads into one account meet too_many_write_operations (429 and 409): rate-limited, never rejected, and all land once', async () => {
+  const tokens = await signIn();
+  fake.limitParallelWrites({ maxInFlight: 2, holdMs: 50, variant: 'both' });
+  try {
+    const contentionBefore = fake.writeContentionCount();
+    const inputs = Array.from({ length: 8 }, () => invoice(tokens));
+    const seen: ConnectorError[] = [];
+    // What the Temporal retry does: on rate-limited, wait (here briefly, not the full Retry-After) and try again.
+    const receipts = await Promise.all(
+      inputs.map(async (input) => {
+        for (let attempt = 0; attempt < 50; attempt += 1) {
+          try {
+            return await deliver(input);
+          } catch (error) {
+            assert.ok(error instanceof ConnectorError, String(error));
+            seen.push(error);
+            if (error.kind !== 'rate-limited') throw error;
+            await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 40));
+          }
+        }
+        throw new Error('never delivered');
+      }),
+    );
+    assert.ok(fake.writeContentionCount() - contentionBefore >= 2, 'the fake produced contention');
+    assert.ok(seen.some((e) => e.status === 429));
+    assert.ok(seen.some((e) => e.status === 409));
+    for (const error of seen) {
+      assert.equal(error.kind, 'rate-limited', error.message);
+      assert.equal(error.retryAfterMs, 1000, `${error.status}: ${error.message}`);
+      assert.match(error.message, /too_many_write_operations/);
+    }
+    for (const [index, input] of inputs.entries()) {
+      const receipt = receipts[index]!;
+      assert.equal(
+        receipt.alreadyPresent,
+        false,
+        'each file is written once, by the attempt that got through',
+      );
+      assert.deepEqual(fake.files.get(receipt.remotePath ?? '')?.bytes, input.content);
+    }
+    assert.equal(new Set(receipts.map((r) => r.remotePath)).size, inputs.length);
+  } finally {
+    fake.limitParallelWrites({ maxInFlight: Number.POSITIVE_INFINITY, holdMs: 0 });
+  }
+});

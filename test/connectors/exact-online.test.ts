@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import exactOnline from '../../connectors/exact-online';
-import { exactRequest, rateLimitDelay } from '../../connectors/exact-online/client';
+import { createErrorBreaker, exactRequest, rateLimitDelay } from '../../connectors/exact-online/client';
 import { ConnectorError, type ConnectorErrorKind } from '../../connectors/errors';
 import { refreshDue } from '../../activities/credentials';
 import type { ConnectorImplementation, DeliveryInput, Settings, TokenSet } from '../../connectors/types';
@@ -647,4 +647,60 @@ test('without the app credentials the connector is misconfigured, with a message
     false,
   );
   assert.equal(exactOnline.configSchema.safeParse({ EXACT_SITE_URLS: 'not json' }).success, false);
+});
+
+test('a burst of failing requests stops before Exact blocks the API key; the breaker resets after its window', async () => {
+  await withExact({}, async ({ fake, signIn }) => {
+    const tokens = await signIn();
+    let clock = Date.now();
+    const breaker = createErrorBreaker({ threshold: 5, windowMs: 3_600_000, now: () => clock });
+    const session = { baseUrl: fake.url, accessToken: tokens.accessToken, breaker };
+    const failing = () =>
+      exactRequest(session, {
+        method: 'POST',
+        path: '1001/documents/Documents',
+        body: { Type: 20 },
+        action: 'file the document',
+      });
+    const kinds: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const error = await failing().catch((caught: unknown) => caught);
+      assert.ok(error instanceof ConnectorError);
+      kinds.push(error.kind);
+      if (error.kind === 'rate-limited') {
+        assert.match(error.message, /paused .* to avoid Exact's block/);
+        assert.ok((error.retryAfterMs ?? 0) > 3_500_000, String(error.retryAfterMs));
+      }
+    }
+    assert.deepEqual(kinds.slice(0, 5), Array(5).fill('rejected'));
+    assert.deepEqual(kinds.slice(5), Array(15).fill('rate-limited'));
+    assert.deepEqual(fake.errorBlock(), { maxErrors: 5, blockedCalls: 0 });
+    // Another endpoint of the same division is not paused.
+    await exactRequest(session, { path: '1001/documents/DocumentTypes', action: 'list document types' });
+
+    clock += 3_600_001;
+    await rejectsWith(failing(), 'rejected');
+    assert.deepEqual(fake.errorBlock(), { maxErrors: 6, blockedCalls: 0 });
+  });
+});
+
+test('the fake, like Exact, blocks an endpoint for the rest of the hour after 10 errors', async () => {
+  await withExact({}, async ({ fake, signIn }) => {
+    const tokens = await signIn();
+    const post = (body: unknown) =>
+      fetch(`${fake.url}/api/v1/1001/documents/Documents`, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          Authorization: `Bearer ${tokens.accessToken}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      });
+    for (let i = 0; i < 10; i += 1) assert.equal((await post({ Type: 20 })).status, 400);
+    const blocked = await post({ Type: 20, Subject: 'fine' });
+    assert.equal(blocked.status, 429);
+    assert.match(await blocked.text(), /API key blocked/);
+    assert.deepEqual(fake.errorBlock(), { maxErrors: 10, blockedCalls: 1 });
+  });
 });

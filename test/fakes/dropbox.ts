@@ -56,6 +56,15 @@ export interface DropboxFake {
    * answer comes back late (a slow network), so a client that dies meanwhile never learns it succeeded.
    */
   delayUploadAnswers(ms: number): void;
+  /**
+   * Write contention: each files/upload holds the account's namespace for `holdMs`; an upload that
+   * arrives while `maxInFlight` are held is refused with too_many_write_operations and Retry-After: 1,
+   * as Dropbox does for parallel writes into one account. `variant: '409'` answers it the way the
+   * upload route's path error does (409 path/too_many_write_operations); 'both' alternates.
+   */
+  limitParallelWrites(limit: { maxInFlight: number; holdMs: number; variant?: '429' | '409' | 'both' }): void;
+  /** How many uploads were refused with too_many_write_operations since the fake started. */
+  writeContentionCount(): number;
   /** Moves the fake's clock (codes and tokens expire by it). */
   advanceTime(ms: number): void;
   /** Submits the consent page as the user would; returns where the browser is redirected. */
@@ -82,6 +91,9 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
   const log: LoggedRequest[] = [];
   const failures: InjectedFailure[] = [];
   let uploadAnswerDelayMs = 0;
+  let writeLimit: { maxInFlight: number; holdMs: number; variant?: '429' | '409' | 'both' } | undefined;
+  const writesInFlight = new Map<string, number>();
+  let contentionCount = 0;
 
   const app = express();
   app.use(express.raw({ type: () => true, limit: '200mb' }));
@@ -150,9 +162,25 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
       }
       const arg = readUploadArg(req.get('dropbox-api-arg'));
       if (typeof arg === 'string') return badRequest(`HTTP header "Dropbox-API-Arg": ${arg}`);
+      const held = writesInFlight.get(account.account_id) ?? 0;
+      if (writeLimit && held >= writeLimit.maxInFlight) {
+        contentionCount += 1;
+        const as409 =
+          writeLimit.variant === '409' || (writeLimit.variant === 'both' && contentionCount % 2 === 0);
+        res.set('Retry-After', '1');
+        return send(tooManyWriteOperations(as409 ? 409 : 429));
+      }
       const answer = store.upload(arg, requestBody(req));
-      if (uploadAnswerDelayMs === 0) return send(answer);
-      return void setTimeout(() => send(answer), uploadAnswerDelayMs);
+      const holdMs = writeLimit?.holdMs ?? 0;
+      writesInFlight.set(account.account_id, held + 1);
+      const release = () =>
+        writesInFlight.set(account.account_id, (writesInFlight.get(account.account_id) ?? 1) - 1);
+      if (holdMs === 0 && uploadAnswerDelayMs === 0) {
+        release();
+        return send(answer);
+      }
+      setTimeout(release, holdMs);
+      return void setTimeout(() => send(answer), Math.max(holdMs, uploadAnswerDelayMs));
     }
     const body = readRpcBody(req);
     if ('error' in body) return badRequest(body.error);
@@ -178,6 +206,8 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
     revokeRefreshToken: oauth.revokeRefreshTokens,
     setSpaceLeft: (bytes) => void (store.spaceLeft = bytes),
     delayUploadAnswers: (ms) => void (uploadAnswerDelayMs = ms),
+    limitParallelWrites: (limit) => void (writeLimit = limit),
+    writeContentionCount: () => contentionCount,
     advanceTime: (ms) => void (skewMs += ms),
     async consent(authorizeUrl, decision) {
       const response = await fetch(authorizeUrl, {
@@ -195,6 +225,30 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
       return location;
     },
     close: server.close,
+  };
+}
+
+/**
+ * Dropbox's answer to parallel writes into one namespace: 429 with the reason in `error`, or on the
+ * upload route a 409 route error whose reason is too_many_write_operations.
+ */
+function tooManyWriteOperations(status: 429 | 409): RouteError {
+  const reason = { '.tag': 'too_many_write_operations' };
+  if (status === 429) {
+    return {
+      status,
+      body: {
+        error_summary: 'too_many_write_operations/..',
+        error: { reason, '.tag': 'too_many_write_operations', retry_after: 1 },
+      },
+    };
+  }
+  return {
+    status,
+    body: {
+      error_summary: 'path/too_many_write_operations/..',
+      error: { '.tag': 'path', reason, upload_session_id: 'pid_upload_session:fake' },
+    },
   };
 }
 

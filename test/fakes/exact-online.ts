@@ -49,6 +49,8 @@ export interface ExactFake {
     /** A division created after the sign-in: shared only with grants for "all current and future". */
     addDivision(division: FakeDivision): void;
   };
+  /** The most errors any division+endpoint collected in its current hour, and how many calls the block refused. */
+  errorBlock(): { maxErrors: number; blockedCalls: number };
   now(): number;
   close(): Promise<void>;
 }
@@ -87,6 +89,8 @@ export async function startExactFake(options: ExactFakeOptions): Promise<ExactFa
     failures: [],
     minuteQuota: new Map(),
     dayQuota: new Map(),
+    errorCounts: new Map(),
+    blockedCalls: 0,
     log: [],
   };
 
@@ -126,6 +130,10 @@ export async function startExactFake(options: ExactFakeOptions): Promise<ExactFa
     consent: (authorizationUrl, decision = 'allow') =>
       decide(state, readAuthorizationRequest(state, new URL(authorizationUrl).searchParams), decision),
     documents: (division) => state.documents.get(division) ?? [],
+    errorBlock: () => ({
+      maxErrors: Math.max(0, ...[...state.errorCounts.values()].map((window) => window.used)),
+      blockedCalls: state.blockedCalls,
+    }),
     knobs: {
       failNext: ({ status, message, path }) =>
         state.failures.push({ status, message: message ?? `Injected failure ${status}`, path }),

@@ -8,7 +8,7 @@ import {
   type ExactFakeState,
   type FakeDocument,
 } from './state';
-import { countCall } from './rate-limits';
+import { checkErrorBlock, countCall } from './rate-limits';
 
 const sets = {
   me: {
@@ -202,6 +202,17 @@ function gate(state: ExactFakeState) {
       return sendError(request, response, 403, `Forbidden: no access to division ${segment}`);
     }
     response.locals.division = division;
+    const endpoint = request.path.split('/').slice(2).join('/');
+    const blockedForSeconds = checkErrorBlock(state, `${division}:${endpoint}`, response);
+    if (blockedForSeconds !== undefined) {
+      response.set('Retry-After', String(blockedForSeconds));
+      return sendError(
+        request,
+        response,
+        429,
+        'API key blocked: too many errors on this endpoint within the hour. Try again later.',
+      );
+    }
     const exhausted = countCall(state, division, response);
     if (exhausted) return sendError(request, response, 429, `Too many requests: ${exhausted} limit exceeded`);
     const failure = state.failures.findIndex(

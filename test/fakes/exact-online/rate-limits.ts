@@ -48,3 +48,28 @@ export function countCall(
   }
   return undefined;
 }
+
+/** Exact blocks the API key after this many errors per user, division, endpoint and hour. */
+export const ERRORS_BEFORE_BLOCK = 10;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Exact's error block: 400/401/403/404 answers are counted per division and endpoint in the clock
+ * hour; once ten were given, every further call to that endpoint answers 429 until the hour ends.
+ * Returns the seconds until the block lifts when the call is blocked, else counts its answer.
+ */
+export function checkErrorBlock(state: ExactFakeState, key: string, response: Response): number | undefined {
+  const time = now(state);
+  const start = Math.floor(time / HOUR_MS) * HOUR_MS;
+  const stored = state.errorCounts.get(key);
+  const window: QuotaWindow = stored?.start === start ? stored : { start, used: 0 };
+  state.errorCounts.set(key, window);
+  if (window.used >= ERRORS_BEFORE_BLOCK) {
+    state.blockedCalls += 1;
+    return Math.ceil((start + HOUR_MS - time) / 1000);
+  }
+  response.on('finish', () => {
+    if ([400, 401, 403, 404].includes(response.statusCode)) window.used += 1;
+  });
+  return undefined;
+}
