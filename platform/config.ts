@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { outboundIpsSchema } from '../connectors/sftp/outbound-ips';
@@ -81,6 +82,10 @@ const schema = z
       .int()
       .positive()
       .default(20 * 1024 * 1024),
+    /** Threads that parse large documents (`POST /v1/documents`) off the event loop; default: the cores. */
+    RELAIS_PARSE_THREADS: z.coerce.number().int().positive().default(Math.max(1, os.availableParallelism())),
+    /** Large documents parsed or waiting for a thread at once; one more gets 503 with Retry-After. Default: 2 × threads. */
+    RELAIS_MAX_LARGE_PARSES: z.coerce.number().int().positive().optional(),
     /** Requests per minute one tenant may make to /v1 (a token bucket refilled at this rate)... */
     RELAIS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     /** ...and how many it may make at once before that rate applies. */

@@ -9,7 +9,8 @@ import { listConnections, type ConnectionStatus } from '../../db/connections';
 import { ensureDeliveries, type DeliveryRecord } from '../../db/deliveries';
 import { storeDocument } from '../../db/documents';
 import { inTransaction } from '../../db/transaction';
-import { isDocumentError, parseUbl, type ParsedDocument } from '../../documents';
+import { isDocumentError, type ParsedDocument } from '../../documents';
+import { ParsePool, ParsePoolBusyError } from '../../documents/parse-pool';
 import type { Config } from '../../platform/config';
 import { HttpError, parseOrThrow } from '../errors';
 import { startDeliveries } from '../start-deliveries';
@@ -114,6 +115,8 @@ export function documentRoutes(deps: {
 }): Router {
   const router = Router();
   const limit = deps.config.DOCUMENT_MAX_BYTES;
+  const threads = deps.config.RELAIS_PARSE_THREADS;
+  const parser = new ParsePool(threads, deps.config.RELAIS_MAX_LARGE_PARSES ?? 2 * threads);
   router.post(
     '/documents',
     express.raw({ type: ['application/xml', 'text/xml', 'application/*+xml'], limit }),
@@ -131,8 +134,12 @@ export function documentRoutes(deps: {
       }
       let parsed: ParsedDocument;
       try {
-        parsed = parseUbl(submission.xml);
+        parsed = await parser.parse(submission.xml);
       } catch (error) {
+        if (error instanceof ParsePoolBusyError)
+          throw new HttpError(503, 'busy', 'Too many large documents are being read; retry shortly.', [], {
+            'Retry-After': '5',
+          });
         if (isDocumentError(error))
           throw new HttpError(400, error.code, error.message, [{ path: 'xml', message: error.message }]);
         throw error;
