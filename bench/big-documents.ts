@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { ParsePool } from '../documents/parse-pool';
+import { ParsePool } from '../api/parse-pool';
 import { sampleInvoice } from '../documents/sample-invoice';
 
 const COUNT = 5;

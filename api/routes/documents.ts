@@ -10,7 +10,7 @@ import { ensureDeliveries, type DeliveryRecord } from '../../db/deliveries';
 import { storeDocument } from '../../db/documents';
 import { inTransaction } from '../../db/transaction';
 import { isDocumentError, type ParsedDocument } from '../../documents';
-import { ParsePool, ParsePoolBusyError } from '../../documents/parse-pool';
+import { ParsePool, ParsePoolBusyError } from '../parse-pool';
 import type { Config } from '../../platform/config';
 import { HttpError, parseOrThrow } from '../errors';
 import { startDeliveries } from '../start-deliveries';

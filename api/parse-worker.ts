@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { isDocumentError } from './document-error';
-import { parseUbl } from './parse-ubl';
+import { isDocumentError } from '../documents/document-error';
+import { parseUbl } from '../documents/parse-ubl';
 
 /** A parse-pool thread: parses one UBL document per message, answers the summary or the DocumentError. */
 parentPort?.on('message', ({ id, xml }: { id: number; xml: Uint8Array }) => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DocumentError, type DocumentErrorCode } from './document-error';
-import { parseUbl, type ParsedDocument } from './parse-ubl';
+import { DocumentError, type DocumentErrorCode } from '../documents/document-error';
+import { parseUbl, type ParsedDocument } from '../documents/parse-ubl';
 
 /** Documents below this size are parsed inline: a thread hop would cost more than it saves. */
 export const INLINE_PARSE_BYTES = 256 * 1024;
