@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import type { ReconcileResult } from '../../activities/reconcile';
 import { deliveryWorkflowId } from '../../workflows/delivery-messages';
-import { reconcileWorkflow } from '../../workflows/reconcile';
+import { ensureReconcileSchedule } from '../../worker/reconcile-schedule';
+import { reconcileScheduleId, reconcileWorkflow } from '../../workflows/reconcile';
 import type { DropboxFake } from '../fakes/dropbox';
 import { acceptDocument, readDelivery, ublBeInvoice, waitForStatus } from '../helpers/delivery-api';
 import { connectDropbox, dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
@@ -94,4 +95,27 @@ test('a row whose workflow was terminated before recording its end is marked fai
   assert.match(repaired.lastError, /terminated/);
   // Repaired, not restarted: the terminated run is still the last one.
   assert.equal((await handle.describe()).status.name, 'TERMINATED');
+});
+
+test('worker start-up creates the relais-reconcile Schedule once: every minute, overlap SKIP', async () => {
+  const client = relais.temporal.client;
+  await ensureReconcileSchedule(client, relais.config);
+  // A second worker starting: no error, still one schedule.
+  await ensureReconcileSchedule(client, relais.config);
+  const handle = client.schedule.getHandle(reconcileScheduleId);
+  try {
+    const description = await handle.describe();
+    assert.equal(description.policies.overlap, ScheduleOverlapPolicy.SKIP);
+    assert.deepEqual(
+      description.spec.intervals?.map((interval) => interval.every),
+      [60_000],
+    );
+    assert.equal(description.action.type, 'startWorkflow');
+    assert.equal(
+      description.action.type === 'startWorkflow' && description.action.workflowType,
+      'reconcileWorkflow',
+    );
+  } finally {
+    await handle.delete();
+  }
 });
