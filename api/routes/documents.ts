@@ -11,7 +11,7 @@ import { storeDocument } from '../../db/documents';
 import { inTransaction } from '../../db/transaction';
 import { isDocumentError, parseUbl, type ParsedDocument } from '../../documents';
 import type { Config } from '../../platform/config';
-import { HttpError, parseOrThrow } from '../errors';
+import { HttpError, isDatabaseDown, parseOrThrow, postgresUnavailable } from '../errors';
 import { startDeliveries } from '../start-deliveries';
 
 const documentTypeSchema = z.enum(documentTypes as [DocumentType, ...DocumentType[]], {
@@ -101,32 +101,13 @@ function readSubmission(req: Request): { documentType: DocumentType; xml: Buffer
   };
 }
 
-/** PostgreSQL unreachable or refusing connections (as opposed to a query's own error). */
-function isDatabaseDown(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    // Node's socket errors, and PostgreSQL's connection exceptions (08) and shutdowns (57P01-57P03).
-    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code))
-      return true;
-    if (code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code)) return true;
-  }
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect/i.test(message);
-}
-
 /** Runs the storing transaction; PostgreSQL down before anything is stored answers 503 naming it. */
 async function storing<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!isDatabaseDown(error)) throw error;
-    throw new HttpError(
-      503,
-      'dependency-unavailable',
-      'postgres is unavailable: the document was not stored. Send it again later.',
-      [{ path: 'dependency', message: 'postgres' }],
-      { 'Retry-After': '30' },
-    );
+    throw postgresUnavailable('the document was not stored');
   }
 }
 

@@ -6,7 +6,13 @@ import { deliveryWorkflowId } from '../../workflows/delivery-messages';
 import { ensureReconcileSchedule } from '../../worker/reconcile-schedule';
 import { reconcileScheduleId, reconcileWorkflow } from '../../workflows/reconcile';
 import type { DropboxFake } from '../fakes/dropbox';
-import { acceptDocument, readDelivery, ublBeInvoice, waitForStatus } from '../helpers/delivery-api';
+import {
+  acceptDocument,
+  readDelivery,
+  submitDocument,
+  ublBeInvoice,
+  waitForStatus,
+} from '../helpers/delivery-api';
 import { connectDropbox, dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 
@@ -118,4 +124,34 @@ test('worker start-up creates the relais-reconcile Schedule once: every minute, 
   } finally {
     await handle.delete();
   }
+});
+
+test('PostgreSQL down before anything is stored: 503 naming postgres, nothing stored', async () => {
+  const pool = relais.db.pool;
+  const documentsBefore = (await pool.query('select count(*)::int as n from documents')).rows[0].n;
+  const connect = pool.connect.bind(pool);
+  // Every new connection is refused, as with PostgreSQL stopped.
+  (pool as { connect: unknown }).connect = (callback?: (error: Error) => void) => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    if (callback) return void callback(refused);
+    return Promise.reject(refused);
+  };
+
+  let answer;
+  try {
+    answer = await submitDocument(relais, ublBeInvoice('REC-503'));
+    const down = await relais.api('GET', '/v1/connections');
+    assert.equal(down.status, 503);
+    assert.match(down.body.message, /postgres/);
+    assert.equal(down.headers.get('retry-after'), '30');
+  } finally {
+    (pool as { connect: unknown }).connect = connect;
+  }
+  assert.equal(answer.status, 503);
+  assert.equal(answer.body.error, 'dependency-unavailable');
+  assert.match(answer.body.message, /postgres/);
+  const { rows } = await pool.query('select count(*)::int as n from documents');
+  assert.equal(rows[0].n, documentsBefore);
 });
