@@ -5,7 +5,10 @@ import type { DeliveryOutcome } from '../workflows/delivery-messages';
 import { deliveryWorkflowId } from '../workflows/delivery-messages';
 import type { ActivityDeps } from '.';
 
-/** At most this many rows are looked at per run, oldest first; the next run takes the rest. */
+/**
+ * At most this many rows are looked at per run, `queued` ones first (so long-parked running deliveries
+ * cannot crowd out unstarted ones), oldest first; the next run takes the rest.
+ */
 export const reconcileBatch = 500;
 
 export interface ReconcileResult {
@@ -29,7 +32,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
         `select * from deliveries
           where status in ('queued', 'delivering', 'retrying', 'waiting-for-connection')
             and updated_at < now() - make_interval(secs => $1)
-          order by updated_at, id limit $2`,
+          order by status <> 'queued', updated_at, id limit $2`,
         [input.afterSeconds, reconcileBatch],
       );
       const result: ReconcileResult = { examined: rows.length, started: 0, recorded: 0, failed: 0 };
