@@ -1,8 +1,11 @@
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { ConnectorRegistry } from '../connectors/registry';
+import type { Config } from '../platform/config';
 import type { Vault } from '../platform/vault';
 import { createDeliveryActivities } from './delivery';
 import { createProbeActivities } from './probe';
+import { createReconcileActivities } from './reconcile';
 import { createSetupActivities } from './setup';
 
 /** What activities need from the outside world; the worker builds it from configuration, tests from real parts. */
@@ -13,6 +16,9 @@ export interface ActivityDeps {
   publicBaseUrl: string;
   /** Named in the UBL.BE reference of rendered documents. */
   softwareVersion: string;
+  /** The reconciler starts deliveries as the API does: a client and the configuration (task queues, timeouts). */
+  temporal?: Client;
+  config?: Config;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -20,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProbeActivities(deps),
     ...createSetupActivities(deps),
     ...createDeliveryActivities(deps),
+    ...createReconcileActivities(deps),
   };
 }
 

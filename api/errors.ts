@@ -36,6 +36,29 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not-found', `No route for ${req.method} ${req.path}`));
 };
 
+/** PostgreSQL unreachable or refusing connections (as opposed to a query's own error). */
+export function isDatabaseDown(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    // Node's socket errors, and PostgreSQL's connection exceptions (08) and shutdowns (57P01-57P03).
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code))
+      return true;
+    if (code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code)) return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect/i.test(message);
+}
+
+/** 503 with Retry-After, naming PostgreSQL as the dependency that is down. */
+export const postgresUnavailable = (what = 'nothing was done') =>
+  new HttpError(
+    503,
+    'dependency-unavailable',
+    `postgres is unavailable: ${what}. Send the request again later.`,
+    [{ path: 'dependency', message: 'postgres' }],
+    { 'Retry-After': '30' },
+  );
+
 /** Every error leaves as `{error, message, details}`; unexpected ones are logged and hidden. */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let http: HttpError;
@@ -50,6 +73,9 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     );
   } else if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
     http = new HttpError(error.status, 'bad-request', String(error.message));
+  } else if (isDatabaseDown(error)) {
+    req.log.error({ err: error }, 'postgres unavailable');
+    http = postgresUnavailable();
   } else {
     req.log.error({ err: error }, 'unhandled error');
     http = new HttpError(500, 'internal', 'An unexpected error occurred; it has been logged.');

@@ -77,6 +77,21 @@ const schema = z
     DELIVERY_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(20),
     /** How many days a delivery waits for its connection to be re-authorized before it fails. */
     RELAIS_PARK_MAX_DAYS: z.coerce.number().positive().default(30),
+    /**
+     * The reconciler (a Temporal Schedule) starts deliveries left `queued` without a workflow and
+     * repairs rows whose workflow ended without recording its end, once they are this old...
+     */
+    RELAIS_RECONCILE_AFTER_SECONDS: z.coerce.number().int().nonnegative().default(60),
+    /** ...every this many seconds. */
+    RELAIS_RECONCILE_EVERY_SECONDS: z.coerce.number().int().positive().default(60),
+    /**
+     * Tests only (honoured when NODE_ENV=test): POST /v1/documents fails to start the workflows after
+     * its transaction commits, as if the API died or Temporal went away at that moment.
+     */
+    RELAIS_TEST_FAIL_AFTER_COMMIT: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
     DOCUMENT_MAX_BYTES: z.coerce
       .number()
       .int()

@@ -6,6 +6,7 @@ import { createApp } from '../api/app';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createWorkers, runWorkers } from '../worker/create-worker';
+import { ensureReconcileSchedule } from '../worker/reconcile-schedule';
 import { createConnectorRegistry } from '../connectors/registry';
 import { publicBaseUrl, type Config } from './config';
 import { activityQueues } from './activity-queues';
@@ -53,6 +54,13 @@ export async function startRelais(options: {
       installTemporalRuntime(logger);
       const connection = await NativeConnection.connect({ address: options.temporalAddress });
       stops.unshift(() => connection.close());
+      const clientConnection = await Connection.connect({ address: options.temporalAddress });
+      stops.unshift(() => clientConnection.close());
+      const client = new Client({
+        connection: clientConnection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        dataConverter,
+      });
       const workers = await createWorkers({
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -64,6 +72,8 @@ export async function startRelais(options: {
           connectors,
           publicBaseUrl: publicBaseUrl(config),
           softwareVersion: relaisVersion,
+          temporal: client,
+          config,
         }),
         activityQueues: activityQueues(config, connectors),
         tuning: { maxConcurrentActivityTaskExecutions: config.RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES },
@@ -73,6 +83,9 @@ export async function startRelais(options: {
         for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       });
+      // One Schedule per namespace: test workers (each on a task queue of its own, sharing one dev
+      // server) would keep re-pointing it; the reconcile tests create it themselves.
+      if (config.NODE_ENV !== 'test') await ensureReconcileSchedule(client, config);
       logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker polling');
     }
 

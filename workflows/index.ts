@@ -2,3 +2,4 @@
 export { probeWorkflow } from './probe';
 export { connectionSetupWorkflow } from './connection-setup';
 export { documentDeliveryWorkflow } from './document-delivery';
+export { reconcileWorkflow } from './reconcile';

@@ -12,7 +12,7 @@ import { inTransaction } from '../../db/transaction';
 import { isDocumentError, type ParsedDocument } from '../../documents';
 import { ParsePool, ParsePoolBusyError } from '../parse-pool';
 import type { Config } from '../../platform/config';
-import { HttpError, parseOrThrow } from '../errors';
+import { HttpError, isDatabaseDown, parseOrThrow, postgresUnavailable } from '../errors';
 import { startDeliveries } from '../start-deliveries';
 
 const documentTypeSchema = z.enum(documentTypes as [DocumentType, ...DocumentType[]], {
@@ -102,6 +102,16 @@ function readSubmission(req: Request): { documentType: DocumentType; xml: Buffer
   };
 }
 
+/** Runs the storing transaction; PostgreSQL down before anything is stored answers 503 naming it. */
+async function storing<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isDatabaseDown(error)) throw error;
+    throw postgresUnavailable('the document was not stored');
+  }
+}
+
 /**
  * `POST /v1/documents`: accepts a UBL invoice or credit note once, stores it by reference and starts
  * one delivery per active connection of its type. Parsers are mounted here, not globally, so the
@@ -157,48 +167,61 @@ export function documentRoutes(deps: {
 
       // Document and its deliveries commit together: a crash in between cannot leave a document that
       // a replay would treat as already fanned out.
-      const { document, created, deliveries } = await inTransaction(deps.pool, async (db) => {
-        const stored = await storeDocument(db, {
-          tenantId: req.tenant.id,
-          idempotencyKey,
-          identitySha256,
-          sha256,
-          documentType: submission.documentType,
-          xml: submission.xml,
-          pdf: submission.pdf,
-          parsed,
-        });
-        const { document } = stored;
-        if (!document.sha256.equals(sha256) || document.documentType !== submission.documentType) {
-          // Thrown inside the transaction: nothing of this request is stored.
-          throw stored.matchedBy === 'key'
-            ? new HttpError(
-                409,
-                'idempotency-conflict',
-                `The key "${idempotencyKey}" was used for another document.`,
-              )
-            : new HttpError(
-                409,
-                'document-conflict',
-                `${parsed.kind === 'credit-note' ? 'Credit note' : 'Invoice'} ${parsed.number.slice(0, 100)} of this supplier was accepted already with other content.`,
-              );
+      const { document, created, deliveries } = await storing(() =>
+        inTransaction(deps.pool, async (db) => {
+          const stored = await storeDocument(db, {
+            tenantId: req.tenant.id,
+            idempotencyKey,
+            identitySha256,
+            sha256,
+            documentType: submission.documentType,
+            xml: submission.xml,
+            pdf: submission.pdf,
+            parsed,
+          });
+          const { document } = stored;
+          if (!document.sha256.equals(sha256) || document.documentType !== submission.documentType) {
+            // Thrown inside the transaction: nothing of this request is stored.
+            throw stored.matchedBy === 'key'
+              ? new HttpError(
+                  409,
+                  'idempotency-conflict',
+                  `The key "${idempotencyKey}" was used for another document.`,
+                )
+              : new HttpError(
+                  409,
+                  'document-conflict',
+                  `${parsed.kind === 'credit-note' ? 'Credit note' : 'Invoice'} ${parsed.number.slice(0, 100)} of this supplier was accepted already with other content.`,
+                );
+          }
+          // Every active connection of the type gets the document, a replay included: one that became
+          // active since the first acceptance gets its delivery now (one per document and connection).
+          // One waiting for its owner to sign in again gets the document too: its delivery waits, then resumes.
+          const connections = (
+            await listConnections(db, req.tenant.id, { documentType: submission.documentType })
+          ).filter((connection) => receivingStatuses.includes(connection.status));
+          const deliveries = await ensureDeliveries(db, {
+            tenantId: req.tenant.id,
+            documentId: stored.document.id,
+            connections: connections.map((c) => ({ id: c.id, connectorId: c.connectorId })),
+          });
+          return { ...stored, deliveries };
+        }),
+      );
+      // A stored document is an accepted document: from here on the answer is 202. Starting one that
+      // runs or ran already is a no-op: only deliveries without a run start (those created now, or
+      // ones a crash left unstarted). A start that fails is logged; the reconciler starts it later.
+      try {
+        if (deps.config.NODE_ENV === 'test' && deps.config.RELAIS_TEST_FAIL_AFTER_COMMIT) {
+          throw new Error('RELAIS_TEST_FAIL_AFTER_COMMIT: the workflows are not started');
         }
-        // Every active connection of the type gets the document, a replay included: one that became
-        // active since the first acceptance gets its delivery now (one per document and connection).
-        // One waiting for its owner to sign in again gets the document too: its delivery waits, then resumes.
-        const connections = (
-          await listConnections(db, req.tenant.id, { documentType: submission.documentType })
-        ).filter((connection) => receivingStatuses.includes(connection.status));
-        const deliveries = await ensureDeliveries(db, {
-          tenantId: req.tenant.id,
-          documentId: stored.document.id,
-          connections: connections.map((c) => ({ id: c.id, connectorId: c.connectorId })),
-        });
-        return { ...stored, deliveries };
-      });
-      // Starting one that runs or ran already is a no-op: only deliveries without a run start (those
-      // created now, or ones a crash left unstarted).
-      await startDeliveries(deps, deliveries);
+        await startDeliveries(deps, deliveries);
+      } catch (error) {
+        req.log.error(
+          { err: error, documentId: document.id },
+          'deliveries stored but not started; the reconciler will start them',
+        );
+      }
       res.status(202).json({
         documentId: document.id,
         duplicate: !created,

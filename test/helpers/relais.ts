@@ -92,7 +92,7 @@ export async function startTestRelais(
     ...env,
   });
   const temporal = await startTestTemporal(
-    { pool: db.pool, vault, connectors, publicBaseUrl: baseUrl, softwareVersion: relaisVersion },
+    { pool: db.pool, vault, connectors, publicBaseUrl: baseUrl, softwareVersion: relaisVersion, config },
     {
       dataConverter: relaisDataConverter(payloadCodec),
       taskQueue: config.TEMPORAL_TASK_QUEUE,

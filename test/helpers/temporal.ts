@@ -60,7 +60,7 @@ export async function startTestTemporal(
       namespace: 'default',
       taskQueue,
       dataConverter: options.dataConverter,
-      activities: createActivities(deps),
+      activities: createActivities({ ...deps, temporal: deps.temporal ?? client }),
       activityQueues: options.activityQueues ?? [],
       ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
       ...(options.tuning ? { tuning: options.tuning } : {}),

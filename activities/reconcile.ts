@@ -1,0 +1,89 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { startDeliveries } from '../api/start-deliveries';
+import { deliveryFromRow, setDeliveryStatus, type DeliveryRecord } from '../db/deliveries';
+import type { DeliveryOutcome } from '../workflows/delivery-messages';
+import { deliveryWorkflowId } from '../workflows/delivery-messages';
+import type { ActivityDeps } from '.';
+
+/**
+ * At most this many rows are looked at per run, `queued` ones first (so long-parked running deliveries
+ * cannot crowd out unstarted ones), oldest first; the next run takes the rest.
+ */
+export const reconcileBatch = 500;
+
+export interface ReconcileResult {
+  examined: number;
+  started: number;
+  recorded: number;
+  failed: number;
+}
+
+/**
+ * The safety net between the store and Temporal: rows commit before their workflows start, so a start
+ * that failed (Temporal down, API killed) leaves `queued` rows without a workflow, and a workflow that
+ * ended without its last activity (terminated, timed out) leaves a row that never reaches its end.
+ */
+export function createReconcileActivities(deps: ActivityDeps) {
+  return {
+    async reconcileDeliveries(input: { afterSeconds: number }): Promise<ReconcileResult> {
+      const { temporal, config } = deps;
+      if (!temporal || !config) throw new Error('reconcileDeliveries needs a Temporal client and the config');
+      const { rows } = await deps.pool.query(
+        `select * from deliveries
+          where status in ('queued', 'delivering', 'retrying', 'waiting-for-connection')
+            and updated_at < now() - make_interval(secs => $1)
+          order by status <> 'queued', updated_at, id limit $2`,
+        [input.afterSeconds, reconcileBatch],
+      );
+      const result: ReconcileResult = { examined: rows.length, started: 0, recorded: 0, failed: 0 };
+      const toStart: DeliveryRecord[] = [];
+      for (const delivery of rows.map(deliveryFromRow)) {
+        const handle = temporal.workflow.getHandle(
+          deliveryWorkflowId(delivery.documentId, delivery.connectionId),
+        );
+        let status: string;
+        try {
+          status = (await handle.describe()).status.name;
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+          // Never started (or no longer retained, and so never finished): start it.
+          toStart.push(delivery);
+          continue;
+        }
+        if (status === 'RUNNING') continue;
+        if (status === 'COMPLETED') {
+          const outcome = (await handle.result()) as DeliveryOutcome;
+          if (outcome.status === 'delivered') {
+            await setDeliveryStatus(deps.pool, delivery.id, {
+              status: 'delivered',
+              lastError: null,
+              receipt: { ...outcome.receipt },
+            });
+            result.recorded++;
+          } else {
+            await setDeliveryStatus(deps.pool, delivery.id, {
+              status: 'failed',
+              lastError: outcome.message,
+              lastErrorKind: outcome.kind,
+            });
+            result.failed++;
+          }
+          continue;
+        }
+        // FAILED, TERMINATED, TIMED_OUT, CANCELLED: the workflow ended without recording its end.
+        await setDeliveryStatus(deps.pool, delivery.id, {
+          status: 'failed',
+          lastError: `The delivery workflow ended (${status.toLowerCase().replace(/_/g, ' ')}) before it recorded an outcome; retry the delivery to send it again.`,
+          lastErrorKind: 'internal',
+        });
+        result.failed++;
+      }
+      // The API's own start: the same workflow id, a no-op for one that runs already.
+      await startDeliveries({ temporal, config, connectors: deps.connectors }, toStart);
+      result.started = toStart.length;
+      return result;
+    },
+  };
+}
+
+export type ReconcileActivities = ReturnType<typeof createReconcileActivities>;
