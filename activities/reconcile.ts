@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { startDeliveries } from '../api/start-deliveries';
-import { deliveryFromRow, setDeliveryStatus, type DeliveryRecord } from '../db/deliveries';
+import { startDeliveries } from '../platform/start-deliveries';
+import { deliveriesToReconcile } from '../db/delivery-queries';
+import { setDeliveryStatus, type DeliveryRecord } from '../db/deliveries';
 import type { DeliveryOutcome } from '../workflows/delivery-messages';
 import { deliveryWorkflowId } from '../workflows/delivery-messages';
 import type { ActivityDeps } from '.';
@@ -28,16 +29,10 @@ export function createReconcileActivities(deps: ActivityDeps) {
     async reconcileDeliveries(input: { afterSeconds: number }): Promise<ReconcileResult> {
       const { temporal, config } = deps;
       if (!temporal || !config) throw new Error('reconcileDeliveries needs a Temporal client and the config');
-      const { rows } = await deps.pool.query(
-        `select * from deliveries
-          where status in ('queued', 'delivering', 'retrying', 'waiting-for-connection')
-            and updated_at < now() - make_interval(secs => $1)
-          order by status <> 'queued', updated_at, id limit $2`,
-        [input.afterSeconds, reconcileBatch],
-      );
+      const rows = await deliveriesToReconcile(deps.pool, input.afterSeconds, reconcileBatch);
       const result: ReconcileResult = { examined: rows.length, started: 0, recorded: 0, failed: 0 };
       const toStart: DeliveryRecord[] = [];
-      for (const delivery of rows.map(deliveryFromRow)) {
+      for (const delivery of rows) {
         const handle = temporal.workflow.getHandle(
           deliveryWorkflowId(delivery.documentId, delivery.connectionId),
         );

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { deliveryFromRow, type DeliveryRecord, type DeliveryStatus } from './deliveries';
 
-/* The API's questions about deliveries; every statement is scoped by tenant. */
+/* Questions about deliveries: the API's are scoped by tenant; the reconciler's spans all tenants. */
 
 export interface DeliveryListFilter {
   status?: DeliveryStatus;
@@ -102,4 +102,23 @@ export async function documentIdsSince(
     [tenantId, documentType, since],
   );
   return rows.map((row) => row.id as string);
+}
+
+/**
+ * For the reconciler (all tenants): deliveries in a non-final status untouched for `afterSeconds`,
+ * `queued` ones first (so long-parked running deliveries cannot crowd out unstarted ones), oldest first.
+ */
+export async function deliveriesToReconcile(
+  db: pg.Pool,
+  afterSeconds: number,
+  limit: number,
+): Promise<DeliveryRecord[]> {
+  const { rows } = await db.query(
+    `select * from deliveries
+      where status in ('queued', 'delivering', 'retrying', 'waiting-for-connection')
+        and updated_at < now() - make_interval(secs => $1)
+      order by status <> 'queued', updated_at, id limit $2`,
+    [afterSeconds, limit],
+  );
+  return rows.map(deliveryFromRow);
 }

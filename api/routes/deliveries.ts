@@ -16,7 +16,7 @@ import type { Config } from '../../platform/config';
 import { HttpError, parseOrThrow } from '../errors';
 import { dateTimeParam, withinAcceptedYears } from '../date-time';
 import { idParam, idParamSchema } from '../id-param';
-import { deliveryRunState, startDeliveries } from '../start-deliveries';
+import { deliveryRunState, startDeliveries } from '../../platform/start-deliveries';
 import { presentDelivery } from './documents';
 
 const listSchema = z.object({

@@ -13,7 +13,7 @@ import { isDocumentError, type ParsedDocument } from '../../documents';
 import { ParsePool, ParsePoolBusyError } from '../parse-pool';
 import type { Config } from '../../platform/config';
 import { HttpError, isDatabaseDown, parseOrThrow, postgresUnavailable } from '../errors';
-import { startDeliveries } from '../start-deliveries';
+import { startDeliveries } from '../../platform/start-deliveries';
 
 const documentTypeSchema = z.enum(documentTypes as [DocumentType, ...DocumentType[]], {
   error: `documentType must be one of ${documentTypes.join(', ')}`,
