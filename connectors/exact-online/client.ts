@@ -22,8 +22,13 @@ export interface ExactSession {
   breaker?: ErrorBreaker;
 }
 
-/** The answers Exact counts towards blocking the API key (10 per user, division, endpoint and hour). */
-const COUNTED_ERRORS = new Set([400, 401, 403, 404]);
+/**
+ * The answers counted towards Exact's block of the API key (10 per user, division, endpoint and hour).
+ * Not 401: a refused token is answered before Exact knows the user [assume], and the delivery deals
+ * with it by one serialized refresh; counting it would pause a division for an hour after a burst of
+ * deliveries met a token revoked early.
+ */
+const COUNTED_ERRORS = new Set([400, 403, 404]);
 
 export interface ErrorBreaker {
   /** Throws `rate-limited` while the endpoint has had `threshold` errors within the window. */

@@ -684,6 +684,21 @@ test('a burst of failing requests stops before Exact blocks the API key; the bre
   });
 });
 
+test('refused access tokens (401) do not pause the endpoint: the delivery refreshes instead', async () => {
+  await withExact({}, async ({ fake, signIn }) => {
+    const tokens = await signIn();
+    const breaker = createErrorBreaker({ threshold: 5, windowMs: 3_600_000 });
+    const list = (accessToken: string) =>
+      exactRequest(
+        { baseUrl: fake.url, accessToken, breaker },
+        { path: '1001/documents/DocumentTypes', action: 'list document types' },
+      );
+    for (let i = 0; i < 12; i += 1) await rejectsWith(list(`revoked-${i}`), 'auth-expired');
+    await list(tokens.accessToken);
+    assert.deepEqual(fake.errorBlock(), { maxErrors: 0, blockedCalls: 0 });
+  });
+});
+
 test('the fake, like Exact, blocks an endpoint for the rest of the hour after 10 errors', async () => {
   await withExact({}, async ({ fake, signIn }) => {
     const tokens = await signIn();

@@ -54,8 +54,9 @@ export const ERRORS_BEFORE_BLOCK = 10;
 const HOUR_MS = 3_600_000;
 
 /**
- * Exact's error block: 400/401/403/404 answers are counted per division and endpoint in the clock
+ * Exact's error block: 400/403/404 answers are counted per division and endpoint in the clock
  * hour; once ten were given, every further call to that endpoint answers 429 until the hour ends.
+ * A refused access token (401) is answered before the user and division are known, so never counted.
  * Returns the seconds until the block lifts when the call is blocked, else counts its answer.
  */
 export function checkErrorBlock(state: ExactFakeState, key: string, response: Response): number | undefined {
@@ -69,7 +70,7 @@ export function checkErrorBlock(state: ExactFakeState, key: string, response: Re
     return Math.ceil((start + HOUR_MS - time) / 1000);
   }
   response.on('finish', () => {
-    if ([400, 401, 403, 404].includes(response.statusCode)) window.used += 1;
+    if ([400, 403, 404].includes(response.statusCode)) window.used += 1;
   });
   return undefined;
 }

@@ -103,7 +103,7 @@ export interface ExactFakeState {
   failures: Failure[];
   minuteQuota: Map<number, QuotaWindow>;
   dayQuota: Map<number, QuotaWindow>;
-  /** Errors (400/401/403/404) per `division:endpoint` in the current clock hour. */
+  /** Errors (400/403/404) per `division:endpoint` in the current clock hour. */
   errorCounts: Map<string, QuotaWindow>;
   /** Requests answered with the error block (the 11th+ error-prone request of the hour). */
   blockedCalls: number;
