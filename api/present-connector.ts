@@ -40,6 +40,7 @@ export function presentConnector(descriptor: ConnectorDescriptor, locale: Locale
     summary: descriptor.summary[locale],
     help: allowList ? `${allowList}\n${descriptor.help[locale]}` : descriptor.help[locale],
     available: descriptor.available,
+    assumedContract: descriptor.assumedContract ?? false,
     documentTypes: descriptor.documentTypes,
     auth: descriptor.auth,
     steps: descriptor.steps,

@@ -83,6 +83,11 @@ export interface ConnectorDescriptor {
   termsVersion: string;
   /** False: listed in the catalogue, but its setup is not implemented yet (the API says so; no fake success). */
   available: boolean;
+  /**
+   * The target's web service is not publicly documented: Relais talks to a contract written down as
+   * assumed in the connector's README (endpoints configurable), not one verified with the vendor.
+   */
+  assumedContract?: boolean;
 }
 
 /** Values of the non-secret settings of a connection (host, port, upload path, site, chosen format, ...). */

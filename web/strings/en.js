@@ -96,6 +96,8 @@ export default {
   'integrations.countOne': '1 service',
   'integrations.none': 'No service matches “{query}”.',
   'integrations.unavailable': 'Not available yet',
+  'integrations.assumedContract':
+    'Not a certified integration: built on an unpublished interface, described in our documentation.',
   'integrations.starting': 'Starting the setup of {name}…',
 
   'setup.title': 'Connect {name}',

@@ -95,6 +95,8 @@ export default {
   'integrations.countOne': '1 service',
   'integrations.none': 'Aucun service ne correspond à « {query} ».',
   'integrations.unavailable': 'Pas encore disponible',
+  'integrations.assumedContract':
+    'Intégration non certifiée : elle suit une interface non publiée, décrite dans notre documentation.',
   'integrations.starting': 'Démarrage de la configuration de {name}…',
 
   'setup.title': 'Connecter {name}',

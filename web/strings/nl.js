@@ -95,6 +95,8 @@ export default {
   'integrations.countOne': '1 dienst',
   'integrations.none': 'Geen dienst komt overeen met “{query}”.',
   'integrations.unavailable': 'Nog niet beschikbaar',
+  'integrations.assumedContract':
+    'Geen gecertificeerde koppeling: ze volgt een niet-gepubliceerde interface, beschreven in onze documentatie.',
   'integrations.starting': 'De instelling van {name} wordt gestart…',
 
   'setup.title': '{name} koppelen',

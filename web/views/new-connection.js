@@ -79,6 +79,7 @@ export async function integrationsView(ctx, documentType) {
         h('strong', {}, integration.name),
         h('span', { id: `integration-${integration.id}-summary` }, integration.summary),
         integration.available ? null : h('em', {}, t('integrations.unavailable')),
+        integration.assumedContract ? h('em', { class: 'assumed' }, t('integrations.assumedContract')) : null,
       ),
     );
     const text = folded(`${integration.name} ${integration.displayName} ${integration.summary}`);
