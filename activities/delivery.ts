@@ -9,7 +9,7 @@ import { loadDocument, type StoredDocument } from '../db/documents';
 import { parkedDocumentIds } from '../db/delivery-queries';
 import { renditionOf } from '../db/renditions';
 import { getTenant } from '../db/tenants';
-import { deliveryFileName, isDocumentError, renderDocument } from '../documents';
+import { deliveryFileName, isDocumentError, pdfForDocument, renderDocument } from '../documents';
 import type { Vault } from '../platform/vault';
 import { deliveryFailureTypes, deliveryRetry, type DeliveryInput } from '../workflows/delivery-messages';
 import { freshCredentials, markAuthorizationExpired } from './credentials';
@@ -76,6 +76,21 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     }
   }
 
+  /** The PDF beside the XML: the document's own, else a summary rendered once and stored like a rendition. */
+  function pdfOf(document: StoredDocument): Promise<Buffer> {
+    if (document.pdf) return Promise.resolve(document.pdf);
+    return renditionOf(
+      pool,
+      {
+        tenantId: document.tenantId,
+        documentId: document.id,
+        format: 'pdf',
+        softwareVersion: deps.softwareVersion,
+      },
+      () => pdfForDocument(document.xml, { softwareName: 'Relais', softwareVersion: deps.softwareVersion }),
+    );
+  }
+
   /** Loads, renders, delivers (idempotently at the target) and records the receipt. */
   async function deliverOnce(input: DeliveryInput, attempt: number): Promise<DeliveryReceipt> {
     const [document, connection, tenant] = await Promise.all([
@@ -130,6 +145,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         },
         settings: connection.settings,
         credentials: authorization.credentials,
+        pdf: () => pdfOf(document),
         // The platform's customer number of the company: the SFTP path's [external_id].
         ...(tenant?.customerNumber ? { company: { externalId: tenant.customerNumber } } : {}),
       });

@@ -83,6 +83,7 @@ export async function runBaseline(
         }),
         content,
         contentType: 'application/xml',
+        pdf: () => Promise.reject(new Error('SFTP and Dropbox take no PDF')),
         document: {
           number: parsed.number,
           issueDate: parsed.issueDate,

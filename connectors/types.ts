@@ -154,6 +154,11 @@ export interface DeliveryInput {
   settings: Settings;
   credentials: Credentials;
   company?: TenantCompany;
+  /**
+   * The invoice as PDF, for targets that want it beside the XML (e-mail mailboxes, Yuki): the PDF the
+   * document carried, else a readable summary. Made on first call and stored, so retries send the same bytes.
+   */
+  pdf(): Promise<Buffer>;
 }
 
 export interface DeliveryReceipt {

@@ -84,6 +84,7 @@ function invoice(tokens: TokenSet, overrides: Partial<DeliveryInput> = {}): Deli
     fileName: `2026-01-31_F2026_${String(fileNumber).padStart(4, '0')}_3f9a1c2b.xml`,
     content: Buffer.from(`<Invoice><ID>F2026/${fileNumber}</ID></Invoice>`),
     contentType: 'application/xml',
+    pdf: () => Promise.reject(new Error('this target takes no PDF')),
     document: {
       number: `F2026/${fileNumber}`,
       issueDate: '2026-01-31',

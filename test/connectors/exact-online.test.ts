@@ -80,6 +80,7 @@ function invoice(
     fileName: 'Dupont_F2024-001_2024-03-15.xml',
     content: Buffer.from('<Invoice>é€ bytes that must survive base64</Invoice>'),
     contentType: 'application/xml',
+    pdf: () => Promise.reject(new Error('this target takes no PDF')),
     document: {
       number: "F2024-001 'A'",
       issueDate: '2024-03-15',

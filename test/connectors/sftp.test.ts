@@ -71,6 +71,7 @@ function deliveryInput(setup: CredentialCheckResult, overrides: Partial<Delivery
     fileName: '2026-01-31_F2026_0001_3f9a1c2b.xml',
     content: Buffer.from('<Invoice>F2026/0001</Invoice>\n'),
     contentType: 'application/xml',
+    pdf: () => Promise.reject(new Error('this target takes no PDF')),
     document: {
       number: 'F2026/0001',
       issueDate: '2026-01-31',

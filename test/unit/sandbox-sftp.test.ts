@@ -54,6 +54,7 @@ test('the SFTP connector sets up and delivers into the sandbox folder, and again
       documentType: 'purchase-invoice',
       fileName,
       content: Buffer.from(`<Invoice>${fileName}</Invoice>\n`),
+      pdf: () => Promise.reject(new Error('SFTP takes no PDF')),
       contentType: 'application/xml',
       document: {
         number: fileName,
