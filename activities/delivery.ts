@@ -9,7 +9,13 @@ import { loadDocument, type StoredDocument } from '../db/documents';
 import { parkedDocumentIds } from '../db/delivery-queries';
 import { renditionOf } from '../db/renditions';
 import { getTenant } from '../db/tenants';
-import { deliveryFileName, isDocumentError, pdfForDocument, renderDocument } from '../documents';
+import {
+  deliveryFileName,
+  formatWarnings,
+  isDocumentError,
+  pdfForDocument,
+  renderDocument,
+} from '../documents';
 import type { Vault } from '../platform/vault';
 import { deliveryFailureTypes, deliveryRetry, type DeliveryInput } from '../workflows/delivery-messages';
 import { freshCredentials, markAuthorizationExpired } from './credentials';
@@ -50,7 +56,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       (connection.settings.format as OutputFormat | undefined) ?? implementation.descriptor.formats[0]!.id;
     try {
       // Rendered once per document and format and kept: every attempt sends the same bytes.
-      return await renditionOf(
+      const content = await renditionOf(
         pool,
         {
           tenantId: document.tenantId,
@@ -65,6 +71,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             ...(document.pdf ? { pdf: document.pdf } : {}),
           }),
       );
+      return { content, warnings: formatWarnings(content, format) };
     } catch (error) {
       if (isDocumentError(error)) {
         throw new ConnectorError(
@@ -115,7 +122,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     }
     await setDeliveryStatus(pool, input.deliveryId, { status: 'delivering', attempts: attempt });
     const implementation = deps.connectors.implementation(connection.connectorId);
-    const content = await render(document, connection, implementation);
+    const { content, warnings } = await render(document, connection, implementation);
     const summary = document.summary;
     const deliver = async (rejectedAccessToken?: string) => {
       const authorization = await freshCredentials(deps, {
@@ -170,7 +177,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       status: 'delivered',
       attempts: attempt,
       lastError: null,
-      receipt: { ...receipt },
+      // Rules of the format the file does not meet: delivered all the same, and said (issue 16.3).
+      receipt: { ...receipt, ...(warnings.length ? { warnings } : {}) },
     });
     return receipt;
   }

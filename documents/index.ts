@@ -8,6 +8,7 @@ export {
   type ParsedTotals,
 } from './parse-ubl';
 export { pdfForDocument, renderDocument, type RenderOptions } from './render-document';
+export { formatWarnings, type FormatWarning } from './format-warnings';
 export {
   CUSTOMIZATION_ID,
   PEPPOL_BILLING_PROFILE,

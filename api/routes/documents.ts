@@ -58,6 +58,8 @@ export function presentDelivery(delivery: DeliveryRecord) {
     lastErrorKind: delivery.lastErrorKind,
     nextAttemptAt: delivery.nextAttemptAt,
     receipt: delivery.receipt,
+    /** Official rules of the delivered format the file does not meet (it was delivered all the same). */
+    warnings: delivery.receipt?.warnings ?? [],
     createdAt: delivery.createdAt,
     updatedAt: delivery.updatedAt,
     deliveredAt: delivery.deliveredAt,

@@ -4,6 +4,7 @@ import type { DropboxFake } from '../fakes/dropbox';
 import { acceptDocument, ublBeInvoice, waitForStatus } from '../helpers/delivery-api';
 import { connectDropbox, dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
+import { sampleInvoice } from '../../documents/sample-invoice';
 
 let dropbox: DropboxFake;
 let relais: TestRelais;
@@ -48,4 +49,30 @@ test('a document delivered in one format is rendered once: the rendition is kept
   assert.equal(rows[0].format, 'ubl-be-3');
   const file = [...dropbox.files.values()].find((stored) => stored.bytes.equals(rows[0].content));
   assert.ok(file, 'the delivered bytes are the stored rendition');
+});
+
+test('a file delivered as Peppol BIS 3 without the data Peppol requires is delivered, and the receipt says which rules it misses', async () => {
+  await connectDropbox(relais, dropbox, { documentType: 'sales-invoice', format: 'peppol-bis-3' });
+  const complete = sampleInvoice({ number: 'WARN-1' });
+  const withoutBuyerAddress = complete.replace(
+    /(<cac:AccountingCustomerParty><cac:Party>)<cbc:EndpointID[^>]*>[^<]*<\/cbc:EndpointID>/,
+    '$1',
+  );
+  assert.notEqual(withoutBuyerAddress, complete);
+  const [warned, clean] = await Promise.all([
+    acceptDocument(relais, Buffer.from(withoutBuyerAddress), { documentType: 'sales-invoice' }),
+    acceptDocument(relais, Buffer.from(sampleInvoice({ number: 'WARN-2' })), {
+      documentType: 'sales-invoice',
+    }),
+  ]);
+  const delivered = await waitForStatus(relais, warned.deliveries[0].id, 'delivered');
+  assert.deepEqual(
+    delivered.warnings.map((warning: { rule: string }) => warning.rule),
+    ['PEPPOL-EN16931-R010'],
+  );
+  assert.match(delivered.warnings[0].message, /buyer's electronic address/);
+  assert.deepEqual(delivered.receipt.warnings, delivered.warnings, 'the receipt keeps them');
+  const plain = await waitForStatus(relais, clean.deliveries[0].id, 'delivered');
+  assert.deepEqual(plain.warnings, []);
+  assert.equal(plain.receipt.warnings, undefined);
 });

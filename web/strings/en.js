@@ -53,6 +53,7 @@ export default {
   'connections.retry': 'Retry',
   'connections.retried': 'The delivery is sent again.',
   'connections.deliveredTo': 'Delivered to {where}',
+  'connections.warnings': 'Delivered, but the file does not meet these rules of its format:',
   'connections.attempts': 'Attempts: {count}',
   'connections.nextAttempt': 'Next attempt: {date}',
   'connections.details': 'Message from the service: {message}',

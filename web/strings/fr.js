@@ -53,6 +53,7 @@ export default {
   'connections.retry': 'Réessayer',
   'connections.retried': 'La livraison est renvoyée.',
   'connections.deliveredTo': 'Livré dans {where}',
+  'connections.warnings': 'Livré, mais le fichier ne respecte pas ces règles de son format :',
   'connections.attempts': 'Tentatives : {count}',
   'connections.nextAttempt': 'Prochaine tentative : {date}',
   'connections.details': 'Message du service : {message}',

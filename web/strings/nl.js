@@ -53,6 +53,7 @@ export default {
   'connections.retry': 'Opnieuw proberen',
   'connections.retried': 'De levering wordt opnieuw verstuurd.',
   'connections.deliveredTo': 'Geleverd in {where}',
+  'connections.warnings': 'Geleverd, maar het bestand voldoet niet aan deze regels van zijn formaat:',
   'connections.attempts': 'Pogingen: {count}',
   'connections.nextAttempt': 'Volgende poging: {date}',
   'connections.details': 'Bericht van de dienst: {message}',

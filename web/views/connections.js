@@ -241,6 +241,18 @@ export async function connectionsView(ctx) {
       delivery.status === 'delivered' && where
         ? h('p', { class: 'where' }, t('connections.deliveredTo', { where }))
         : null,
+      delivery.warnings?.length
+        ? h(
+            'div',
+            { class: 'warnings', id: `delivery-${id}-warnings` },
+            h('p', {}, t('connections.warnings')),
+            h(
+              'ul',
+              {},
+              delivery.warnings.map((warning) => h('li', {}, `${warning.rule}: ${warning.message}`)),
+            ),
+          )
+        : null,
       troubled
         ? [
             h(
