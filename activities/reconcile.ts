@@ -8,7 +8,7 @@ import type { ActivityDeps } from '.';
 
 /**
  * At most this many rows are looked at per run, `queued` ones first (so long-parked running deliveries
- * cannot crowd out unstarted ones), oldest first; the next run takes the rest.
+ * cannot crowd out unstarted ones), then a random sample of the others: later runs reach the rest.
  */
 export const reconcileBatch = 500;
 

@@ -106,7 +106,9 @@ export async function documentIdsSince(
 
 /**
  * For the reconciler (all tenants): deliveries in a non-final status untouched for `afterSeconds`,
- * `queued` ones first (so long-parked running deliveries cannot crowd out unstarted ones), oldest first.
+ * `queued` ones first (so long-parked running deliveries cannot crowd out unstarted ones), the others
+ * in random order: a parked delivery's row does not change while its workflow waits, so "oldest first"
+ * would examine the same `limit` parked rows every run and never reach a stranded row behind them.
  */
 export async function deliveriesToReconcile(
   db: pg.Pool,
@@ -117,7 +119,7 @@ export async function deliveriesToReconcile(
     `select * from deliveries
       where status in ('queued', 'delivering', 'retrying', 'waiting-for-connection')
         and updated_at < now() - make_interval(secs => $1)
-      order by status <> 'queued', updated_at, id limit $2`,
+      order by status <> 'queued', random() limit $2`,
     [afterSeconds, limit],
   );
   return rows.map(deliveryFromRow);

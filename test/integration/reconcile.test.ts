@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import type { ReconcileResult } from '../../activities/reconcile';
+import { deliveriesToReconcile } from '../../db/delivery-queries';
 import { deliveryWorkflowId } from '../../workflows/delivery-messages';
 import { ensureReconcileSchedule } from '../../worker/reconcile-schedule';
 import { reconcileScheduleId, reconcileWorkflow } from '../../workflows/reconcile';
@@ -101,6 +102,31 @@ test('a row whose workflow was terminated before recording its end is marked fai
   assert.match(repaired.lastError, /terminated/);
   // Repaired, not restarted: the terminated run is still the last one.
   assert.equal((await handle.describe()).status.name, 'TERMINATED');
+});
+
+test('more stuck rows than one run examines: successive runs reach every one, not the same oldest few', async () => {
+  const ids: string[] = [];
+  for (const n of [1, 2, 3, 4]) {
+    const accepted = await acceptDocument(relais, ublBeInvoice(`STUCK-${n}`));
+    ids.push((await waitForStatus(relais, accepted.deliveries[0].id, 'delivered')).id);
+  }
+  // As parked rows look: non-final, untouched for long (the oldest first in updated_at order).
+  await relais.db.pool.query(
+    `update deliveries set status = 'retrying', updated_at = now() - make_interval(hours => 1 + array_position($1::uuid[], id))
+      where id = any($1::uuid[])`,
+    [ids],
+  );
+  try {
+    const seen = new Set<string>();
+    for (let run = 0; run < 40; run += 1) {
+      for (const row of await deliveriesToReconcile(relais.db.pool, 60, 2)) seen.add(row.id);
+    }
+    assert.deepEqual([...seen].sort(), [...ids].sort());
+  } finally {
+    await relais.db.pool.query(`update deliveries set status = 'delivered' where id = any($1::uuid[])`, [
+      ids,
+    ]);
+  }
 });
 
 test('worker start-up creates the relais-reconcile Schedule once: every minute, overlap SKIP', async () => {
