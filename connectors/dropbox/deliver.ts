@@ -50,6 +50,20 @@ export async function deliverToDropbox(
     throw classifyApiError(error, `look at the existing ${path}`);
   }
   if (existing['.tag'] === 'file' && existing.content_hash === contentHash) return receipt(existing, true);
+  if (
+    existing['.tag'] === 'file' &&
+    existing.content_hash === undefined &&
+    existing.size === input.content.length
+  ) {
+    // content_hash is optional in Dropbox's metadata. Without it, a file of our size cannot be told
+    // from ours: calling it delivered could lose the document, calling it a conflict would make the
+    // user resend it (a duplicate). Ask again later; the retries end visibly if it never comes.
+    throw new ConnectorError(
+      'unavailable',
+      `Dropbox did not say whether the file already at ${path} is this document (no content hash); ` +
+        'Relais will look again.',
+    );
+  }
   throw new ConnectorError(
     'rejected',
     `Another file with different content already exists in Dropbox at ${path}. ` +

@@ -288,6 +288,24 @@ test('another file with the same name is never overwritten', async () => {
   assert.deepEqual(fake.files.get(first.remotePath ?? '')?.bytes, input.content);
 });
 
+test('metadata without content_hash: a file of another size is a conflict, one of our size is asked about again', async () => {
+  const tokens = await signIn();
+  const input = invoice(tokens);
+  await deliver(input);
+  fake.omitContentHash(1);
+  await rejectsWith(
+    deliver({ ...input, content: Buffer.from('<Invoice>longer, so not ours</Invoice>') }),
+    'rejected',
+  );
+  fake.omitContentHash(1);
+  await rejectsWith(deliver(input), 'unavailable', /no content hash/);
+  assert.equal(
+    (await deliver(input)).alreadyPresent,
+    true,
+    'once Dropbox gives the hash, the retry finds ours',
+  );
+});
+
 test('a 429 is rate-limited with the delay from Retry-After, and the retry delivers', async () => {
   const input = invoice(await signIn());
   fake.failNext({

@@ -63,6 +63,11 @@ export interface DropboxFake {
    * upload route's path error does (409 path/too_many_write_operations); 'both' alternates.
    */
   limitParallelWrites(limit: { maxInFlight: number; holdMs: number; variant?: '429' | '409' | 'both' }): void;
+  /**
+   * The next `times` files/get_metadata answers leave out `content_hash`, which Dropbox documents as
+   * optional in FileMetadata.
+   */
+  omitContentHash(times: number): void;
   /** How many uploads were refused with too_many_write_operations since the fake started. */
   writeContentionCount(): number;
   /** Moves the fake's clock (codes and tokens expire by it). */
@@ -94,6 +99,7 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
   let writeLimit: { maxInFlight: number; holdMs: number; variant?: '429' | '409' | 'both' } | undefined;
   const writesInFlight = new Map<string, number>();
   let contentionCount = 0;
+  let metadataWithoutHash = 0;
 
   const app = express();
   app.use(express.raw({ type: () => true, limit: '200mb' }));
@@ -192,7 +198,13 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
     if (typeof path !== 'string' || !path.startsWith('/') || path === '/') {
       return badRequest(`request body: path: '${String(path)}' ${PATH_PATTERN}`);
     }
-    send(store.metadata(path));
+    const metadata = store.metadata(path);
+    if (metadataWithoutHash > 0 && metadata.status === 200) {
+      metadataWithoutHash -= 1;
+      const { content_hash: _omitted, ...rest } = metadata.body as Record<string, unknown>;
+      return send({ status: 200, body: rest });
+    }
+    send(metadata);
   });
 
   const server = await listen(app);
@@ -208,6 +220,7 @@ export async function startDropboxFake(options: DropboxFakeOptions): Promise<Dro
     delayUploadAnswers: (ms) => void (uploadAnswerDelayMs = ms),
     limitParallelWrites: (limit) => void (writeLimit = limit),
     writeContentionCount: () => contentionCount,
+    omitContentHash: (times) => void (metadataWithoutHash = times),
     advanceTime: (ms) => void (skewMs += ms),
     async consent(authorizeUrl, decision) {
       const response = await fetch(authorizeUrl, {
