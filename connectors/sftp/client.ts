@@ -8,6 +8,7 @@ import SftpClient from 'ssh2-sftp-client';
 import { ConnectorError } from '../errors';
 import { assertPublicHost, type NetworkPolicy } from '../shared/network-guard';
 import { allowListAdvice } from './outbound-ips';
+import { endSession, isStaleSessionFailure, type OpenSession, type SftpSessionPool } from './session-pool';
 
 export interface SftpEndpoint {
   host: string;
@@ -68,22 +69,45 @@ export function joinRemote(directory: string, name: string): string {
   return directory === '.' ? name : `${directory}/${name}`;
 }
 
+/**
+ * Runs `work` in an SFTP session and ends it. With a pool, an idle session to the same server, user and
+ * pinned key is used when there is one, and the session is kept for the next caller when the work
+ * succeeded. A reused session that fails as `unavailable` probably went stale while idle: the work runs
+ * again once in a fresh session (it must be safe to repeat, as every activity's work is).
+ */
 export async function withSftpSession<T>(
   options: SftpSessionOptions,
   work: (session: SftpSession) => Promise<T>,
+  pool?: SftpSessionPool,
 ): Promise<T> {
+  const reused = pool?.take(options);
+  if (reused) {
+    try {
+      const result = await work(createSession(reused.client, reused.hostKeyFingerprint, options));
+      pool!.give(options, reused);
+      return result;
+    } catch (error) {
+      await endSession(reused);
+      if (!isStaleSessionFailure(error)) throw error;
+    }
+  }
   // Failures reach us through the promises; the library's default listeners would print them to the console.
   const client = new SftpClient('relais', {
     error: () => undefined,
     end: () => undefined,
     close: () => undefined,
   });
-  const hostKeyFingerprint = await connect(client, options);
+  const opened: OpenSession = { client, hostKeyFingerprint: await connect(client, options) };
+  let result: T;
   try {
-    return await work(createSession(client, hostKeyFingerprint, options));
-  } finally {
-    await client.end().catch(() => undefined);
+    result = await work(createSession(client, opened.hostKeyFingerprint, options));
+  } catch (error) {
+    await endSession(opened);
+    throw error;
   }
+  if (pool) pool.give(options, opened);
+  else await endSession(opened);
+  return result;
 }
 
 type SshError = Error & { level?: string; code?: string | number };

@@ -9,6 +9,7 @@ import {
 import { ConnectorError } from '../errors';
 import type { DeliveryInput, DeliveryReceipt } from '../types';
 import { joinRemote, withSftpSession, type SftpReach, type SftpSession } from './client';
+import type { SftpSessionPool } from './session-pool';
 import { remoteDirectory, uploadPathProblem, usedVariables, type UploadPathVariable } from './upload-path';
 
 const settingsSchema = z.object({
@@ -26,7 +27,11 @@ const settingsSchema = z.object({
  * this delivery's own and are renamed into place, so the customer's import job never picks up half a
  * file. The host key must be the one recorded at setup.
  */
-export async function deliverToSftp(input: DeliveryInput, reach: SftpReach): Promise<DeliveryReceipt> {
+export async function deliverToSftp(
+  input: DeliveryInput,
+  reach: SftpReach,
+  sessions?: SftpSessionPool,
+): Promise<DeliveryReceipt> {
   const settings = readSettings(input.settings);
   assertPlainFileName(input.fileName);
   const directory = remoteDirectory(
@@ -61,6 +66,7 @@ export async function deliverToSftp(input: DeliveryInput, reach: SftpReach): Pro
       }
       return { remotePath, alreadyPresent: false };
     },
+    sessions,
   );
 }
 

@@ -3,6 +3,7 @@
  * host key pinning and exactly-once delivery, observed on the server's file system.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import {
   chownSync,
@@ -393,6 +394,46 @@ describe('delivery', () => {
     const setup = await connect('changed/');
     const input = deliveryInput(setup, { credentials: { kind: 'secrets', secrets: { password: 'not-it' } } });
     await rejectsWith(deliver(input), 'auth-expired', /Enter the current credentials to reconnect/);
+  });
+});
+
+describe('session reuse', () => {
+  const logins = () => (server.log().match(/Accepted (password|publickey) for /g) ?? []).length;
+
+  test('deliveries in a row share one SSH login; one the server dropped while idle is replaced, the delivery lands', async () => {
+    const setup = await connect('reuse/');
+    const before = logins();
+    for (const n of [1, 2, 3]) {
+      const input = deliveryInput(setup, { deliveryId: `reuse-${n}`, fileName: `reuse-${n}.xml` });
+      assert.equal((await deliver(input)).alreadyPresent, false);
+    }
+    // At most one: a session an earlier test left idle (same server and credentials) may serve all three.
+    assert.ok(logins() - before <= 1, `three deliveries, ${logins() - before} logins`);
+    const beforeDrop = logins();
+
+    // The server ends the idle session (a restart, an idle timeout): the user's session processes die.
+    spawnSync('pkill', ['-KILL', '-u', server.username]);
+    const input = deliveryInput(setup, { deliveryId: 'reuse-4', fileName: 'reuse-4.xml' });
+    assert.deepEqual(await deliver(input), { remotePath: 'reuse/reuse-4.xml', alreadyPresent: false });
+    assert.equal(logins() - beforeDrop, 1, 'a fresh login replaced the dropped session');
+    assert.deepEqual(readdirSync(onServer('reuse')).sort(), [
+      'reuse-1.xml',
+      'reuse-2.xml',
+      'reuse-3.xml',
+      'reuse-4.xml',
+    ]);
+  });
+
+  test('other credentials never get a session opened with earlier ones', async () => {
+    const setup = await connect('reuse-credentials/');
+    await deliver(deliveryInput(setup, { deliveryId: 'cred-1', fileName: 'cred-1.xml' }));
+    const wrong = deliveryInput(setup, {
+      deliveryId: 'cred-2',
+      fileName: 'cred-2.xml',
+      credentials: { kind: 'secrets', secrets: { ...setup.secrets, password: 'not-the-password' } },
+    });
+    await rejectsWith(deliver(wrong), 'auth-expired');
+    assert.deepEqual(readdirSync(onServer('reuse-credentials')), ['cred-1.xml']);
   });
 });
 
