@@ -12,6 +12,7 @@ import {
   type Config,
 } from '../platform/config';
 import type { Logger } from '../platform/logger';
+import { createMetrics } from '../platform/metrics';
 import type { Vault } from '../platform/vault';
 import { requireTenant } from './auth';
 import { errorHandler, notFound } from './errors';
@@ -25,6 +26,7 @@ import { deliveryRoutes } from './routes/deliveries';
 import { documentRoutes } from './routes/documents';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
+import { metricsRoutes } from './routes/metrics';
 import { oauthRoutes } from './routes/oauth';
 
 export interface ApiDeps {
@@ -45,7 +47,10 @@ export function createApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger(deps.logger));
+  const metrics = createMetrics(pool);
+  app.use(metrics.httpRequests);
   app.use(healthRoutes({ pool, temporal, taskQueue }));
+  app.use(metricsRoutes({ registry: metrics.registry, operatorToken: config.RELAIS_OPERATOR_TOKEN }));
   app.use(openApiRoutes());
   // Operators' codec for the Temporal UI and CLI: its own authentication (operator token), not a tenant's.
   app.use(

@@ -45,6 +45,13 @@ const schema = z
     RELAIS_OPERATOR_TOKEN: optionalText.pipe(
       z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
     ),
+    /** `host:port` where a worker serves the Temporal SDK's Prometheus metrics; unset: not served. */
+    RELAIS_TEMPORAL_METRICS_ADDRESS: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, e.g. 0.0.0.0:9464')
+        .optional(),
+    ),
     /** Origins of the Temporal UI allowed to call the codec endpoint; unset: the dev server's UI. */
     RELAIS_CODEC_CORS_ORIGINS: commaList,
     SETUP_EXPIRY_MINUTES: z.coerce

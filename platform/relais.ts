@@ -51,7 +51,7 @@ export async function startRelais(options: {
     if (applied.length) logger.info({ applied }, 'migrations applied');
 
     if (options.roles.worker) {
-      installTemporalRuntime(logger);
+      installTemporalRuntime(logger, { metricsAddress: config.RELAIS_TEMPORAL_METRICS_ADDRESS });
       const connection = await NativeConnection.connect({ address: options.temporalAddress });
       stops.unshift(() => connection.close());
       const clientConnection = await Connection.connect({ address: options.temporalAddress });

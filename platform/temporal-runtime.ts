@@ -6,13 +6,21 @@ let installed = false;
 /**
  * Routes the SDK's logs into our structured logger and turns off the SDK's own signal handling:
  * Relais drains the worker itself on SIGINT/SIGTERM, in order with the HTTP server and the pool.
- * The Runtime is process-wide and can only be installed once.
+ * With `metricsAddress`, the SDK serves its own Prometheus metrics there (workflow and activity task
+ * latencies, polls, slots, cache: `temporal_*`). The Runtime is process-wide and can only be installed once.
  */
-export function installTemporalRuntime(logger: Logger, level: LogLevel = 'WARN'): void {
+export function installTemporalRuntime(
+  logger: Logger,
+  options: { level?: LogLevel; metricsAddress?: string | undefined } = {},
+): void {
   if (installed) return;
   installed = true;
+  const level = options.level ?? 'WARN';
   Runtime.install({
     shutdownSignals: [],
+    ...(options.metricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress } } } }
+      : {}),
     logger: new DefaultLogger(level, (entry) => {
       const method = temporalLogMethod(entry.level, entry.message);
       logger[method]({ ...entry.meta, component: 'temporal-sdk' }, entry.message);

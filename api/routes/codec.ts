@@ -1,9 +1,10 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import express, { Router, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { PayloadCodecError } from '../../platform/payload-codec';
 import { HttpError, parseOrThrow } from '../errors';
+import { bearerToken, sameSecret } from '../operator-token';
 import { readCookie } from './oauth';
 
 export interface CodecRouteDeps {
@@ -46,9 +47,6 @@ const toJson = (payload: Payload) => ({
   data: Buffer.from(payload.data ?? []).toString('base64'),
 });
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
-
 /**
  * The Temporal UI's and CLI's remote codec (`POST /codec/encode`, `POST /codec/decode`) for operators:
  * it decrypts history payloads with the same keys as the workers. Authenticated by the operator token,
@@ -80,7 +78,7 @@ export function codecRoutes(deps: CodecRouteDeps): Router {
         ),
       );
     }
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const bearer = bearerToken(req);
     const cookie = readCookie(req.headers.cookie, sessionCookie);
     if ((bearer && sameSecret(bearer, operatorToken)) || (cookie && validSession(operatorToken, cookie)))
       return next();
