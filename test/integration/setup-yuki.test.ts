@@ -118,3 +118,42 @@ test('a delivery lands once in the chosen administration with the e-FFF XML and 
   assert.ok(history.includes(id), 'the scan reads decoded payloads');
   assert.ok(!history.includes(KEY), 'the API key is not in the delivery history');
 });
+
+test('an upload whose answer was lost is found on the retry: one document in Yuki, the receipt says so', async () => {
+  const id = await connectYuki();
+  await step(id, 'administration', { administrationIds: [DUPONT.id], values: {} });
+  // Only this connection's purchase invoices: disconnect the others so the upload lost is ours.
+  await disconnectAllBut(id);
+  const before = be.documents.length;
+  be.loseNextUploadAnswer();
+  const accepted = await acceptDocument(relais, ublBeInvoice('YUKI/0002'));
+  const delivered = await waitForStatus(relais, accepted.deliveries[0].id, 'delivered');
+  const landed = be.documents.slice(before);
+  assert.equal(landed.length, 1, 'uploaded once although the first answer never came');
+  assert.equal(delivered.receipt.alreadyPresent, true);
+  assert.equal(delivered.receipt.remoteId, landed[0]!.id);
+});
+
+// Last: it revokes the key the other tests connect with.
+test('a key deleted in Yuki: the delivery waits and the connection needs re-authorization', async () => {
+  const id = await connectYuki();
+  await step(id, 'administration', { administrationIds: [PEETERS.id], values: {} });
+  await disconnectAllBut(id);
+  be.revokeKey(KEY);
+  be.expireSessions();
+  const accepted = await acceptDocument(relais, ublBeInvoice('YUKI/0003'));
+  await waitForStatus(relais, accepted.deliveries[0].id, 'waiting-for-connection');
+  const read = await relais.api('GET', `/v1/connections/${id}`);
+  assert.equal(read.body.connection.status, 'needs-reauth');
+  assert.ok(!be.documents.some((d) => parseUbl(d.data1).number === 'YUKI/0003'));
+});
+
+/** Disconnects the tenant's other connections, so a document goes to `keep` alone. */
+async function disconnectAllBut(keep: string): Promise<void> {
+  const listed = await relais.api('GET', '/v1/connections');
+  for (const connection of listed.body.connections as Array<{ id: string; status: string }>) {
+    if (connection.id === keep || connection.status === 'disconnected') continue;
+    const answer = await relais.api('POST', `/v1/connections/${connection.id}/disconnect`);
+    assert.ok(answer.status < 300, JSON.stringify(answer.body));
+  }
+}
