@@ -23,7 +23,10 @@ export async function checkYukiKey(
 ): Promise<CredentialCheckResult> {
   const parsed = credentialValues.safeParse(values);
   if (!parsed.success) {
-    throw new ConnectorError('invalid-credentials', parsed.error.issues.map((issue) => issue.message).join('; '));
+    throw new ConnectorError(
+      'invalid-credentials',
+      parsed.error.issues.map((issue) => issue.message).join('; '),
+    );
   }
   const { apiKey, country } = parsed.data;
   const endpoint = { baseUrl: config.baseUrls[country], timeoutMs: config.timeoutMs };

@@ -63,9 +63,13 @@ export async function callYuki(endpoint: YukiEndpoint, call: YukiCall): Promise<
     throw quotaExceeded(answer.fault, call.action, (endpoint.now ?? Date.now)());
   }
   if ('result' in answer && response.status >= 400) {
-    throw new ConnectorError('unavailable', `Yuki answered HTTP ${response.status} when asked to ${call.action}.`, {
-      status: response.status,
-    });
+    throw new ConnectorError(
+      'unavailable',
+      `Yuki answered HTTP ${response.status} when asked to ${call.action}.`,
+      {
+        status: response.status,
+      },
+    );
   }
   return answer;
 }

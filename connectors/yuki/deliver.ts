@@ -103,7 +103,8 @@ async function findEarlierUpload(
     action: 'look for the invoice uploaded earlier',
   });
   const found = elementsNamed(answer, 'Document').find(
-    (document) => textOfChild(document, 'FileName') === fileName || textOfChild(document, 'Subject') === fileName,
+    (document) =>
+      textOfChild(document, 'FileName') === fileName || textOfChild(document, 'Subject') === fileName,
   );
   return found?.getAttribute('ID')?.trim() || undefined;
 }

@@ -88,7 +88,7 @@ export const descriptor: ConnectorDescriptor = {
       step: 'credentials',
       label: { fr: 'Pays de Yuki', nl: 'Land van Yuki', en: 'Yuki country' },
       help: {
-        fr: "Le pays de votre administration Yuki : Belgique si vous travaillez sur yukiworks.be, Pays-Bas sur yukiworks.nl.",
+        fr: 'Le pays de votre administration Yuki : Belgique si vous travaillez sur yukiworks.be, Pays-Bas sur yukiworks.nl.',
         nl: 'Het land van uw Yuki-administratie: België als u op yukiworks.be werkt, Nederland op yukiworks.nl.',
         en: 'The country of your Yuki administration: Belgium if you work on yukiworks.be, the Netherlands on yukiworks.nl.',
       },
@@ -99,7 +99,9 @@ export const descriptor: ConnectorDescriptor = {
       required: true,
       default: 'be',
       options: yukiCountries.map((country) => ({ value: country, label: countryLabels[country] })),
-      schema: z.enum(yukiCountries, { error: 'Choose the country of your Yuki administration (Belgium or the Netherlands)' }),
+      schema: z.enum(yukiCountries, {
+        error: 'Choose the country of your Yuki administration (Belgium or the Netherlands)',
+      }),
     },
   ],
   formats: [outputFormats.eFff3],

@@ -10,7 +10,8 @@ import type { SoapFault } from '../shared/soap';
 
 export type YukiFaultKind = 'quota' | 'session' | 'access-key' | 'administration' | 'other';
 
-const QUOTA = /(maximum|max\.?)\s+(number\s+of\s+)?(web\s*service\s+)?(calls|requests)|calls?\s+per\s+day|quota/i;
+const QUOTA =
+  /(maximum|max\.?)\s+(number\s+of\s+)?(web\s*service\s+)?(calls|requests)|calls?\s+per\s+day|quota/i;
 const SESSION = /session/i;
 const ACCESS_KEY = /access\s*key|authenticat/i;
 const ADMINISTRATION = /administration/i;

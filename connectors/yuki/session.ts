@@ -40,10 +40,7 @@ export interface YukiSessionContext {
  * one. A session fault (expired, unknown) authenticates once more and repeats the call; a second
  * session fault is not retried here. Returns the method's answer element; other faults are classified.
  */
-export async function callWithSession(
-  context: YukiSessionContext,
-  call: YukiCall,
-): Promise<XmlElement> {
+export async function callWithSession(context: YukiSessionContext, call: YukiCall): Promise<XmlElement> {
   const { endpoint, apiKey, sessions } = context;
   let sessionId = sessions.get(endpoint, apiKey);
   for (let attempt = 0; ; attempt++) {

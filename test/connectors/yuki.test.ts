@@ -29,9 +29,13 @@ async function withYuki(run: (harness: Harness) => Promise<void>): Promise<void>
       { id: 'domain-claes', apiKey: OTHER_KEY, administrations: [OTHER_DOMAIN_ADMIN] },
     ],
   });
-  const nl = await startYukiFake({ domains: [{ id: 'domain-nl', apiKey: 'nl-only-key', administrations: [] }] });
+  const nl = await startYukiFake({
+    domains: [{ id: 'domain-nl', apiKey: 'nl-only-key', administrations: [] }],
+  });
   try {
-    const connector = yuki.create(yuki.configSchema.parse({ YUKI_BE_API_URL: be.url, YUKI_NL_API_URL: nl.url }));
+    const connector = yuki.create(
+      yuki.configSchema.parse({ YUKI_BE_API_URL: be.url, YUKI_NL_API_URL: nl.url }),
+    );
     await run({ be, nl, connector });
   } finally {
     await be.close();
@@ -73,7 +77,10 @@ const methods = (fake: YukiFake) => fake.calls.map((call) => call.method);
 
 test('the credentials step authenticates the key on the chosen country host and keeps only the key as secret', () =>
   withYuki(async ({ be, nl, connector }) => {
-    const checked = await connector.checkCredentials!({ values: { apiKey: KEY, country: 'be' }, settings: {} });
+    const checked = await connector.checkCredentials!({
+      values: { apiKey: KEY, country: 'be' },
+      settings: {},
+    });
     assert.deepEqual(checked.secrets, { apiKey: KEY });
     assert.deepEqual(checked.settings, { country: 'be' });
     assert.deepEqual(methods(be), ['Authenticate']);
@@ -83,7 +90,10 @@ test('the credentials step authenticates the key on the chosen country host and 
       connector.checkCredentials!({ values: { apiKey: 'not-a-key', country: 'be' }, settings: {} }),
       'invalid-credentials',
     );
-    assert.match(refused.message, /Yuki refused the API key: Authentication failed: the access key is not valid/);
+    assert.match(
+      refused.message,
+      /Yuki refused the API key: Authentication failed: the access key is not valid/,
+    );
     assert.ok(!refused.message.includes('not-a-key'), 'the key is not repeated in the message');
 
     // A Dutch domain's key sent to the Belgian host is unknown there: the message points at the country.
@@ -132,7 +142,9 @@ test('a delivery uploads the UBL and its PDF together, once, in the chosen admin
       assert.equal(call.fault, undefined);
     }
     // A second delivery of another document reuses the session: Authenticate costs a daily call.
-    await connector.deliver!(delivery({ deliveryId: 'delivery-2', fileName: 'Peeters_V01-2_2026-11-30.xml' }));
+    await connector.deliver!(
+      delivery({ deliveryId: 'delivery-2', fileName: 'Peeters_V01-2_2026-11-30.xml' }),
+    );
     assert.equal(methods(be).filter((method) => method === 'Authenticate').length, 1);
     assert.equal(be.callsToday('domain-peeters'), 5, 'every call counts against the domain');
   }));
@@ -160,7 +172,9 @@ test('a refused session authenticates again once and the delivery goes on', () =
   withYuki(async ({ be, connector }) => {
     await connector.deliver!(delivery());
     be.expireSessions();
-    await connector.deliver!(delivery({ deliveryId: 'delivery-2', fileName: 'Peeters_V01-2_2026-11-30.xml' }));
+    await connector.deliver!(
+      delivery({ deliveryId: 'delivery-2', fileName: 'Peeters_V01-2_2026-11-30.xml' }),
+    );
     assert.deepEqual(methods(be).slice(3), [
       'SearchDocuments',
       'Authenticate',
@@ -187,7 +201,9 @@ test('a key deleted in Yuki means the connection needs re-authorization at deliv
 test('an administration of another domain is a setting to change, not a retry', () =>
   withYuki(async ({ be, connector }) => {
     const error = await rejectsWith(
-      connector.deliver!(delivery({ settings: { country: 'be', administrationIds: [OTHER_DOMAIN_ADMIN.id] } })),
+      connector.deliver!(
+        delivery({ settings: { country: 'be', administrationIds: [OTHER_DOMAIN_ADMIN.id] } }),
+      ),
       'misconfigured',
     );
     assert.match(error.message, /not accessible with this access key/);
@@ -235,11 +251,11 @@ test('an answer that is not SOAP (a proxy page) is unavailable; a refused upload
     const down = await rejectsWith(connector.deliver!(delivery()), 'unavailable');
     assert.match(down.message, /HTTP 503/);
 
-    const refused = await rejectsWith(
-      connector.deliver!(delivery({ fileName: '' })),
-      'rejected',
+    const refused = await rejectsWith(connector.deliver!(delivery({ fileName: '' })), 'rejected');
+    assert.match(
+      refused.message,
+      /Yuki refused to upload invoice V01\/15000001: fileName1 and fileName2 are required/,
     );
-    assert.match(refused.message, /Yuki refused to upload invoice V01\/15000001: fileName1 and fileName2 are required/);
     assert.equal(be.documents.length, 0);
   }));
 
@@ -264,7 +280,8 @@ test('the contract fake refuses what Yuki refuses: SOAPAction, namespace, sessio
       });
       return { status: response.status, answer: readSoapAnswer(await response.text()) };
     };
-    const faultOf = (answer: ReturnType<typeof readSoapAnswer>) => ('fault' in answer ? answer.fault.message : '');
+    const faultOf = (answer: ReturnType<typeof readSoapAnswer>) =>
+      'fault' in answer ? answer.fault.message : '';
     const authenticate = soapEnvelope(YUKI_NAMESPACE, 'Authenticate', [['accessKey', KEY]]);
 
     const mismatch = await post('Archive', `"${YUKI_NAMESPACE}Administrations"`, authenticate);

@@ -178,7 +178,11 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
   }
 
   /** Runs the method; returns the children of `<MethodResult>` as an xmlbuilder2 callback. */
-  function run(method: string, params: Map<string, string>, record: YukiCallRecord): (result: ResultBuilder) => void {
+  function run(
+    method: string,
+    params: Map<string, string>,
+    record: YukiCallRecord,
+  ): (result: ResultBuilder) => void {
     const param = (name: string) => params.get(name) ?? '';
     if (method === 'Authenticate') {
       const domain = options.domains.find((d) => d.apiKey === param('accessKey'));
@@ -197,7 +201,11 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
       return (result) => {
         const list = result.ele(YUKI_NAMESPACE, 'Administrations');
         for (const a of domainOf(domainId).administrations) {
-          list.ele(YUKI_NAMESPACE, 'Administration').att('ID', a.id).ele(YUKI_NAMESPACE, 'Name').txt(literal(a.name));
+          list
+            .ele(YUKI_NAMESPACE, 'Administration')
+            .att('ID', a.id)
+            .ele(YUKI_NAMESPACE, 'Name')
+            .txt(literal(a.name));
         }
       };
     }
@@ -205,7 +213,10 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
     if (method === 'SearchDocuments') {
       const text = param('searchText');
       const found = documents.filter(
-        (d) => d.domainId === domainId && d.administrationId === param('administrationID') && d.fileName1.includes(text),
+        (d) =>
+          d.domainId === domainId &&
+          d.administrationId === param('administrationID') &&
+          d.fileName1.includes(text),
       );
       return (result) => {
         const list = result.ele(YUKI_NAMESPACE, 'Documents');
@@ -217,10 +228,12 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
       };
     }
     // UploadDocumentWithAttachment
-    if (!param('fileName1') || !param('fileName2')) throw new Fault('Client', 'fileName1 and fileName2 are required.');
+    if (!param('fileName1') || !param('fileName2'))
+      throw new Fault('Client', 'fileName1 and fileName2 are required.');
     const folder = Number(param('folder'));
     if (!Number.isInteger(folder)) throw new Fault('Client', 'folder must be an integer.');
-    if (!/^-?\d+(\.\d+)?$/.test(param('amount'))) throw new Fault('Client', 'amount must be a decimal number.');
+    if (!/^-?\d+(\.\d+)?$/.test(param('amount')))
+      throw new Fault('Client', 'amount must be a decimal number.');
     const stored: StoredYukiDocument = {
       id: randomUUID(),
       domainId,
@@ -255,11 +268,17 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
       const failure = injected.get(method);
       if (failure) {
         injected.delete(method);
-        res.status(failure.status).type(failure.contentType ?? 'text/html').send(failure.body);
+        res
+          .status(failure.status)
+          .type(failure.contentType ?? 'text/html')
+          .send(failure.body);
         return;
       }
       if (soapAction !== `"${YUKI_NAMESPACE}${method}"`) {
-        throw new Fault('Client', `Server did not recognize the value of HTTP Header SOAPAction: ${soapAction}.`);
+        throw new Fault(
+          'Client',
+          `Server did not recognize the value of HTTP Header SOAPAction: ${soapAction}.`,
+        );
       }
       if (!METHODS[service]?.includes(method)) {
         throw new Fault('Client', `${service}.asmx has no method ${method}.`);
@@ -315,7 +334,9 @@ function readRequest(text: string): { method: string; params: Map<string, string
   if (envelope?.localName !== 'Envelope' || envelope.namespaceURI !== SOAP_NAMESPACE) {
     throw new Fault('Client', 'The request is not a SOAP 1.1 envelope.');
   }
-  const body = childElements(envelope).find((e) => e.localName === 'Body' && e.namespaceURI === SOAP_NAMESPACE);
+  const body = childElements(envelope).find(
+    (e) => e.localName === 'Body' && e.namespaceURI === SOAP_NAMESPACE,
+  );
   const call: XmlElement | undefined = body ? childElements(body)[0] : undefined;
   if (!call) throw new Fault('Client', 'The SOAP Body is empty.');
   if (call.namespaceURI !== YUKI_NAMESPACE) {
@@ -324,7 +345,10 @@ function readRequest(text: string): { method: string; params: Map<string, string
   const params = new Map<string, string>();
   for (const element of childElements(call)) {
     if (element.namespaceURI !== YUKI_NAMESPACE) {
-      throw new Fault('Client', `The parameter ${element.localName} is not in the namespace ${YUKI_NAMESPACE}.`);
+      throw new Fault(
+        'Client',
+        `The parameter ${element.localName} is not in the namespace ${YUKI_NAMESPACE}.`,
+      );
     }
     params.set(element.localName, element.textContent ?? '');
   }

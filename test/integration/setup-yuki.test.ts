@@ -18,7 +18,9 @@ let be: YukiFake;
 let nl: YukiFake;
 
 before(async () => {
-  be = await startYukiFake({ domains: [{ id: 'domain-peeters', apiKey: KEY, administrations: [PEETERS, DUPONT] }] });
+  be = await startYukiFake({
+    domains: [{ id: 'domain-peeters', apiKey: KEY, administrations: [PEETERS, DUPONT] }],
+  });
   nl = await startYukiFake({ domains: [] });
   relais = await startTestRelais({ YUKI_BE_API_URL: be.url, YUKI_NL_API_URL: nl.url });
 });
@@ -77,7 +79,9 @@ test('Yuki setup: wrong key (422 with Yuki’s words), key → administrations o
   );
   assert.equal(good.body.connection.settings.apiKey, undefined);
 
-  const unknown = await step(id, 'administration', { administrationIds: ['c2a9e7f4-1d6b-4a38-9e52-8b0f3d7a6c15'] });
+  const unknown = await step(id, 'administration', {
+    administrationIds: ['c2a9e7f4-1d6b-4a38-9e52-8b0f3d7a6c15'],
+  });
   assert.equal(unknown.status, 400, JSON.stringify(unknown.body));
 
   const chosen = await step(id, 'administration', { administrationIds: [PEETERS.id], values: {} });
@@ -101,7 +105,9 @@ test('a delivery lands once in the chosen administration with the e-FFF XML and 
 
   const before = be.documents.length;
   const accepted = await acceptDocument(relais, ublBeInvoice('YUKI/0001'));
-  const deliveryId: string = accepted.deliveries.find((d: { connectionId: string }) => d.connectionId === id).id;
+  const deliveryId: string = accepted.deliveries.find(
+    (d: { connectionId: string }) => d.connectionId === id,
+  ).id;
   const delivered = await waitForStatus(relais, deliveryId, 'delivered');
 
   const landed = be.documents.slice(before).filter((d) => d.administrationId === DUPONT.id);
@@ -114,7 +120,9 @@ test('a delivery lands once in the chosen administration with the e-FFF XML and 
   assert.equal(document.data2.subarray(0, 5).toString('latin1'), '%PDF-', 'the PDF goes with it');
   assert.equal(document.folder, 1);
 
-  const history = historyText(await relais.temporal.decodedHistory(deliveryWorkflowId(accepted.documentId, id)));
+  const history = historyText(
+    await relais.temporal.decodedHistory(deliveryWorkflowId(accepted.documentId, id)),
+  );
   assert.ok(history.includes(id), 'the scan reads decoded payloads');
   assert.ok(!history.includes(KEY), 'the API key is not in the delivery history');
 });
