@@ -108,8 +108,8 @@ export const descriptor: ConnectorDescriptor = {
   administration: { allowAllCurrentAndFuture: false, multiple: false },
   // 1,000 web-service calls per domain per day unless the domain pays for more (5,000 / 10,000). A
   // delivery costs the search for an earlier upload and the upload, plus Authenticate when the cached
-  // session is gone or refused.
-  limits: { requestsPerDay: 1000, callsPerDelivery: 4, maxDocumentBytes: MAX_DOCUMENT_BYTES },
+  // session is gone or refused (at most 5 calls: a refused session costs an Authenticate and a repeat).
+  limits: { requestsPerDay: 1000, callsPerDelivery: 5, maxDocumentBytes: MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
   available: true,
 };

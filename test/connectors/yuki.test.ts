@@ -185,6 +185,15 @@ test('a refused session authenticates again once and the delivery goes on', () =
     assert.equal(be.documents.length, 2);
   }));
 
+test('a session refused again right after re-authenticating is not retried in a loop: unavailable', () =>
+  withYuki(async ({ be, connector }) => {
+    be.refuseNextSessions(2);
+    const error = await rejectsWith(connector.deliver!(delivery()), 'unavailable');
+    assert.match(error.message, /refused the session it had just opened/);
+    assert.deepEqual(methods(be), ['Authenticate', 'SearchDocuments', 'Authenticate', 'SearchDocuments']);
+    assert.equal(be.documents.length, 0);
+  }));
+
 test('a key deleted in Yuki means the connection needs re-authorization at delivery time', () =>
   withYuki(async ({ be, connector }) => {
     await connector.deliver!(delivery());

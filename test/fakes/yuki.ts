@@ -66,6 +66,8 @@ export interface YukiFake {
   setCallsToday(domainId: string, count: number): void;
   /** Every session issued so far is refused from now on (Yuki forgot them). */
   expireSessions(): void;
+  /** The next `count` calls with a session are refused as if their session were unknown, new ones too. */
+  refuseNextSessions(count: number): void;
   /** The key is deleted in Yuki: Authenticate refuses it. */
   revokeKey(apiKey: string): void;
   /** The next upload is stored, then the connection is cut before the answer (a crash after upload). */
@@ -141,6 +143,7 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
   const calls: YukiCallRecord[] = [];
   const injected = new Map<string, { status: number; body: string; contentType?: string }>();
   let loseUploadAnswer = false;
+  let sessionsToRefuse = 0;
 
   const countKey = (domainId: string) => `${domainId} ${brusselsDay(now())}`;
   const domainOf = (id: string) => options.domains.find((domain) => domain.id === id)!;
@@ -159,7 +162,9 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
 
   function session(sessionId: string): string {
     const found = sessions.get(sessionId);
-    if (!found || now() - found.lastUsed > sessionIdleMs) {
+    const refused = sessionsToRefuse > 0;
+    if (refused) sessionsToRefuse--;
+    if (!found || refused || now() - found.lastUsed > sessionIdleMs) {
       sessions.delete(sessionId);
       throw new Fault('Server', 'Invalid or expired session ID. Call Authenticate to start a new session.');
     }
@@ -308,6 +313,9 @@ export async function startYukiFake(options: YukiFakeOptions): Promise<YukiFake>
     callsToday: (domainId) => counts.get(countKey(domainId)) ?? 0,
     setCallsToday: (domainId, value) => void counts.set(countKey(domainId), value),
     expireSessions: () => sessions.clear(),
+    refuseNextSessions: (count) => {
+      sessionsToRefuse = count;
+    },
     revokeKey: (apiKey) => void revokedKeys.add(apiKey),
     loseNextUploadAnswer: () => {
       loseUploadAnswer = true;
