@@ -1,4 +1,5 @@
-import type { ConnectorDescriptor } from '../types';
+import { z } from 'zod';
+import type { ConnectorDescriptor, Localized } from '../types';
 import {
   commonLabels,
   DEFAULT_MAX_DOCUMENT_BYTES,
@@ -6,7 +7,19 @@ import {
   outputFormats,
   TERMS_VERSION,
 } from '../shared/catalogue';
-import { guid, requiredText } from '../shared/validators';
+import { requiredText } from '../shared/validators';
+
+/** The countries Yuki serves from hosts of their own: yukiworks.be and yukiworks.nl. */
+export const yukiCountries = ['be', 'nl'] as const;
+export type YukiCountry = (typeof yukiCountries)[number];
+
+const countryLabels: Readonly<Record<YukiCountry, Localized>> = {
+  be: { fr: 'Belgique (yukiworks.be)', nl: 'België (yukiworks.be)', en: 'Belgium (yukiworks.be)' },
+  nl: { fr: 'Pays-Bas (yukiworks.nl)', nl: 'Nederland (yukiworks.nl)', en: 'Netherlands (yukiworks.nl)' },
+};
+
+/** Yuki publishes no document size limit [assume]: the catalogue's default ceiling. */
+export const MAX_DOCUMENT_BYTES = DEFAULT_MAX_DOCUMENT_BYTES;
 
 export const descriptor: ConnectorDescriptor = {
   id: 'yuki',
@@ -71,26 +84,32 @@ export const descriptor: ConnectorDescriptor = {
       schema: requiredText('Enter your Yuki API key (of type Domain)'),
     },
     {
-      name: 'administrationId',
-      step: 'administration',
-      label: commonLabels.administration,
+      name: 'country',
+      step: 'credentials',
+      label: { fr: 'Pays de Yuki', nl: 'Land van Yuki', en: 'Yuki country' },
       help: {
-        fr: 'Les administrations que votre clé API Yuki peut voir : choisissez celle avec laquelle vous souhaitez travailler.',
-        nl: 'De administraties die uw Yuki-API-sleutel kan zien: kies de administratie waarmee u wilt werken.',
-        en: 'The administrations your Yuki API key can see: choose the one you want to work with.',
+        fr: 'Le pays de votre administration Yuki : Belgique si vous travaillez sur yukiworks.be, Pays-Bas sur yukiworks.nl.',
+        nl: 'Het land van uw Yuki-administratie: België als u op yukiworks.be werkt, Nederland op yukiworks.nl.',
+        en: 'The country of your Yuki administration: Belgium if you work on yukiworks.be, the Netherlands on yukiworks.nl.',
       },
-      // The options come from Yuki's Administrations call once the key is checked; Yuki identifies
-      // an administration by a GUID.
+      // Yuki serves each country's domains from its own host (api.yukiworks.be / .nl); a key sent to the
+      // other host is refused as unknown, so the host is chosen here, with the administration's country.
       input: 'select',
       secret: false,
       required: true,
-      schema: guid('Choose the Yuki administration from the list'),
+      default: 'be',
+      options: yukiCountries.map((country) => ({ value: country, label: countryLabels[country] })),
+      schema: z.enum(yukiCountries, {
+        error: 'Choose the country of your Yuki administration (Belgium or the Netherlands)',
+      }),
     },
   ],
   formats: [outputFormats.eFff3],
   administration: { allowAllCurrentAndFuture: false, multiple: false },
-  // 1,000 web-service calls per domain per day unless the domain pays for more (5,000 / 10,000).
-  limits: { requestsPerDay: 1000, maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
+  // 1,000 web-service calls per domain per day unless the domain pays for more (5,000 / 10,000). A
+  // delivery costs the search for an earlier upload and the upload, plus Authenticate when the cached
+  // session is gone or refused (at most 5 calls: a refused session costs an Authenticate and a repeat).
+  limits: { requestsPerDay: 1000, callsPerDelivery: 5, maxDocumentBytes: MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
 };

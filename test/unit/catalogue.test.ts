@@ -139,10 +139,9 @@ const samples: Record<string, FieldSamples> = {
     valid: ['a1b2c3d4-e5f6-47a8-b9c0-d1e2f3a4b5c6'],
     invalid: [['', /Enter your Yuki API key \(of type Domain\)/]],
   },
-  'yuki.administrationId': {
-    valid: ['5f3b8c2e-9d41-4a7b-8e6f-1c2d3e4f5a6b'],
-    normalized: [['{5F3B8C2E-9D41-4A7B-8E6F-1C2D3E4F5A6B}', '5f3b8c2e-9d41-4a7b-8e6f-1c2d3e4f5a6b']],
-    invalid: [['Administratie Peeters', /Choose the Yuki administration from the list/]],
+  'yuki.country': {
+    valid: ['be', 'nl'],
+    invalid: [['fr', /Choose the country of your Yuki administration/]],
   },
   'zenvoices.username': {
     valid: ['boekhouding@peeters.be'],
