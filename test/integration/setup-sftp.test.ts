@@ -45,12 +45,12 @@ test('the catalogue lists all 13 targets in the asked language, SFTP with the ou
   assert.deepEqual(sftp.outboundIpAddresses, ['203.0.113.7', '203.0.113.8']);
   assert.ok(sftp.help.includes('203.0.113.7, 203.0.113.8'), 'the help names the configured addresses');
   assert.equal(sftp.available, true);
-  const yuki = fr.body.integrations.find((i: { id: string }) => i.id === 'yuki');
-  assert.equal(yuki.available, false);
+  const bocount = fr.body.integrations.find((i: { id: string }) => i.id === 'bocount');
+  assert.equal(bocount.available, false);
   const nl = await relais.api('GET', '/v1/integrations?lang=nl', undefined, { headers: {} });
   assert.notEqual(nl.body.integrations[0].help, fr.body.integrations[0].help);
   const unavailable = await relais.api('POST', '/v1/connections', {
-    connectorId: 'yuki',
+    connectorId: 'bocount',
     documentType: 'purchase-invoice',
   });
   assert.equal(unavailable.status, 422);
