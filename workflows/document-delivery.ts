@@ -44,6 +44,18 @@ export const confirmLaterPatch = 'confirm-later';
 /** A confirming run continues as new past this many events (a check costs ~11). */
 const confirmHistoryLimit = 400;
 
+/** "7 days", "5 hours", "2 minutes": the longest wait as a person reads it. */
+function spelledDuration(ms: number): string {
+  const [amount, unit] =
+    ms >= 2 * dayMs
+      ? [ms / dayMs, 'days']
+      : ms >= 2 * 3_600_000
+        ? [ms / 3_600_000, 'hours']
+        : [ms / 60_000, 'minutes'];
+  const rounded = Math.round(amount * 10) / 10;
+  return `${rounded} ${unit}`;
+}
+
 /**
  * Delivers one document to one connection, exactly once: the deliver activity is idempotent at the
  * target and retried with back-off (honouring the target's Retry-After) while the target is down or
@@ -212,11 +224,10 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
     for (;;) {
       const remaining = confirming.deadline - Date.now();
       if (remaining <= 0) {
-        const hours = Math.round(timing.maxWaitMs / 3_600_000);
         return fail(
           'NotConfirmed',
           `The target accepted the document (reference ${confirming.reference}) but did not confirm it ` +
-            `within ${hours} hours; the delivery was given up. Check the document at the target: retrying ` +
+            `within ${spelledDuration(timing.maxWaitMs)}; the delivery was given up. Check the document at the target: retrying ` +
             'the delivery asks about the same reference again and does not send it twice.',
         );
       }
