@@ -4,7 +4,11 @@
  * never file the invoice twice across a worker restart or a terminated and retried workflow.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { deliveryWorkflowId } from '../../workflows/delivery-messages';
 import { startOneaFake, type OneaFake } from '../fakes/onea';
 import { historyText } from '../helpers/browser';
@@ -16,6 +20,7 @@ import {
   waitForStatus,
 } from '../helpers/delivery-api';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
+import { decodeHistory } from '../helpers/temporal';
 
 const API_KEY = 'onea-dossier-key-5b7e1f';
 let fake: OneaFake;
@@ -57,6 +62,28 @@ async function awaitingConfirmation(number: string) {
   );
   assert.equal(waiting.status, 'delivering', JSON.stringify(waiting));
   return { id, documentId: accepted.documentId as string, uuid: waiting.receipt.pending.reference as string };
+}
+
+/**
+ * The confirm-later path replays against today's workflow code; `RELAIS_RECORD_HISTORIES=1` records it
+ * beside the other fixtures, which test/integration/replay.test.ts replays from then on.
+ */
+async function replaysAndIsRecorded(workflowId: string, name: string): Promise<void> {
+  const history = await relais.temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  const options = {
+    workflowBundle: { codePath: process.env.RELAIS_TEST_WORKFLOW_BUNDLE! },
+    dataConverter: relais.temporal.dataConverter,
+  };
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories(options, [{ workflowId, history }])) {
+    if (result.error) failures.push(result.error.message);
+  }
+  assert.deepEqual(failures, []);
+  if (process.env.RELAIS_RECORD_HISTORIES) {
+    const plain = await decodeHistory(history, relais.temporal.dataConverter);
+    const file = path.join(__dirname, '..', 'fixtures', 'histories', `${name}.history.pb`);
+    writeFileSync(file, temporal.api.history.v1.History.encode(plain).finish());
+  }
 }
 
 test('setup through the API: a malformed key is refused naming the field, a key is kept and the connection is active', async () => {
@@ -105,10 +132,12 @@ test('a purchase invoice waits for DONE (status shown meanwhile), then is delive
   );
   assert.ok(text.includes(uuid), 'the decoded history is searchable');
   assert.ok(!text.includes(API_KEY), 'the API key is not in the workflow history');
+  await replaysAndIsRecorded(deliveryWorkflowId(documentId, connectionId), 'delivery-onea-confirmed');
   fake.setPollsUntilDone(2);
 });
 
 test('an ERROR status fails the delivery visibly with Onea reason', async () => {
+  fake.setPollsUntilDone(3);
   fake.failTransfers('Unknown supplier VAT number in dossier');
   const { id } = await awaitingConfirmation('ONEA-2');
   fake.failTransfers(undefined);
@@ -121,6 +150,7 @@ test('an ERROR status fails the delivery visibly with Onea reason', async () => 
   // Onea gave up on it: the reference is forgotten, so a retry files the invoice anew.
   assert.equal(failed.receipt.pending, undefined);
   assert.equal(transfersOf('ONEA-2').length, 1);
+  fake.setPollsUntilDone(2);
 });
 
 test('a worker restart mid-wait goes on asking about the same transfer: nothing is filed twice', async () => {
