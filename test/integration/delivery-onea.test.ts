@@ -21,6 +21,7 @@ import {
 } from '../helpers/delivery-api';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 import { decodeHistory } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait-for';
 
 const API_KEY = 'onea-dossier-key-5b7e1f';
 let fake: OneaFake;
@@ -62,6 +63,25 @@ async function awaitingConfirmation(number: string) {
   );
   assert.equal(waiting.status, 'delivering', JSON.stringify(waiting));
   return { id, documentId: accepted.documentId as string, uuid: waiting.receipt.pending.reference as string };
+}
+
+/**
+ * Retries the delivery by hand. The row says `failed` a moment before its workflow closes, and the
+ * API refuses (409, nothing done) a retry while the workflow still runs: ask again until it takes it.
+ */
+async function retryOnceEnded(id: string): Promise<void> {
+  let last: unknown;
+  await waitFor(
+    `delivery ${id} to be retried`,
+    async () => {
+      const answer = await relais.api('POST', `/v1/deliveries/${id}/retry`);
+      last = answer.body;
+      if (answer.status === 409) return false;
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      return true;
+    },
+    { describe: () => last },
+  );
 }
 
 /**
@@ -194,8 +214,7 @@ test('a transfer Onea never confirms fails after the longest wait; a retry asks 
   assert.match(failed.lastError, new RegExp(`reference ${uuid}.*did not confirm it within`));
   assert.equal(failed.receipt.pending.reference, uuid);
   fake.setPollsUntilDone(fake.transfers.get(uuid)!.polls + 1);
-  const retry = await relais.api('POST', `/v1/deliveries/${id}/retry`);
-  assert.equal(retry.status, 202, JSON.stringify(retry.body));
+  await retryOnceEnded(id);
   const delivered = await waitForStatus(relais, id, 'delivered');
   assert.equal(delivered.receipt.remoteId, String(fake.transfers.get(uuid)!.id));
   assert.equal(transfersOf('ONEA-5').length, 1);
