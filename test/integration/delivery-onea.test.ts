@@ -32,10 +32,11 @@ before(async () => {
   fake = await startOneaFake({ apiKeys: [API_KEY] });
   relais = await startTestRelais({
     ONEA_API_URL: fake.url,
-    // Checks after 0.2 s, 0.4 s, 0.8 s, then every second; given up after 20 s without DONE.
+    // Checks after 0.2 s, then every 0.3 s; given up after 45 s without DONE: enough checks (~11
+    // history events each) that a wait that long continues as new at least once.
     DELIVERY_CONFIRM_FIRST_CHECK_SECONDS: '0.2',
-    DELIVERY_CONFIRM_MAX_CHECK_SECONDS: '1',
-    DELIVERY_CONFIRM_MAX_HOURS: String(20 / 3600),
+    DELIVERY_CONFIRM_MAX_CHECK_SECONDS: '0.3',
+    DELIVERY_CONFIRM_MAX_HOURS: String(45 / 3600),
   });
 });
 after(async () => {
@@ -131,7 +132,7 @@ test('setup through the API: a malformed key is refused naming the field, a key 
 });
 
 test('a purchase invoice waits for DONE (status shown meanwhile), then is delivered with the Onea id', async () => {
-  fake.setPollsUntilDone(4);
+  fake.setPollsUntilDone(6);
   const { id, documentId, uuid } = await awaitingConfirmation('ONEA-1');
   const waiting = await readDelivery(relais, id);
   assert.match(waiting.lastError, new RegExp(`Onea accepted the document \\(reference ${uuid}\\)`));
@@ -157,7 +158,7 @@ test('a purchase invoice waits for DONE (status shown meanwhile), then is delive
 });
 
 test('an ERROR status fails the delivery visibly with Onea reason', async () => {
-  fake.setPollsUntilDone(3);
+  fake.setPollsUntilDone(5);
   fake.failTransfers('Unknown supplier VAT number in dossier');
   const { id } = await awaitingConfirmation('ONEA-2');
   fake.failTransfers(undefined);
@@ -206,10 +207,17 @@ test('a workflow terminated mid-wait and retried asks about the stored uuid inst
   fake.setPollsUntilDone(2);
 });
 
-test('a transfer Onea never confirms fails after the longest wait; a retry asks again and sends nothing', async () => {
+test('a transfer Onea never confirms fails after the longest wait, across continue-as-new; a retry asks again and sends nothing', async () => {
   fake.setPollsUntilDone(Infinity);
-  const { id, uuid } = await awaitingConfirmation('ONEA-5');
-  const failed = await waitForStatus(relais, id, 'failed', { timeoutMs: 60_000 });
+  const { id, documentId, uuid } = await awaitingConfirmation('ONEA-5');
+  // Each new run would start a fresh longest wait if the deadline were not carried: it would never fail.
+  const failed = await waitForStatus(relais, id, 'failed', { timeoutMs: 180_000 });
+  const runs = [];
+  const workflowId = deliveryWorkflowId(documentId, connectionId);
+  for await (const run of relais.temporal.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+    runs.push(run);
+  }
+  assert.ok(runs.length >= 2, `the long wait continued as new (${runs.length} run)`);
   assert.equal(failed.lastErrorKind, 'NotConfirmed');
   assert.match(failed.lastError, new RegExp(`reference ${uuid}.*did not confirm it within`));
   assert.equal(failed.receipt.pending.reference, uuid);
