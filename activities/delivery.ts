@@ -2,8 +2,14 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { ConnectorError } from '../connectors/errors';
 import type { ConnectorRegistry } from '../connectors/registry';
-import type { ConnectorImplementation, DeliveryReceipt, OutputFormat } from '../connectors/types';
+import type {
+  ConnectorImplementation,
+  DeliveryConfirmation,
+  DeliveryReceipt,
+  OutputFormat,
+} from '../connectors/types';
 import { getConnection, type ConnectionRecord } from '../db/connections';
+import { forgetPendingReference, pendingReferenceOf } from '../db/delivery-confirmations';
 import { setDeliveryStatus } from '../db/deliveries';
 import { loadDocument, type StoredDocument } from '../db/documents';
 import { parkedDocumentIds } from '../db/delivery-queries';
@@ -42,6 +48,12 @@ function nextDelayMs(attempt: number, retryAfterMs: number | undefined): number 
   if (retryAfterMs !== undefined) return retryAfterMs;
   const backoff = deliveryRetry.initialIntervalMs * deliveryRetry.backoffCoefficient ** (attempt - 1);
   return Math.min(backoff, deliveryRetry.maximumIntervalMs);
+}
+
+/** What a delivery accepted for later processing shows while Relais waits for the target. */
+function awaitingMessage(implementation: ConnectorImplementation, reference: string): string {
+  const target = implementation.descriptor.displayName;
+  return `${target} accepted the document (reference ${reference}) and processes it; Relais checks until ${target} confirms it.`;
 }
 
 export function createDeliveryActivities(deps: DeliveryDeps) {
@@ -98,6 +110,30 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     );
   }
 
+  /**
+   * The target accepted the document for later processing: the row stays `delivering`, says what it
+   * waits for, and keeps the reference (before anything else can fail) so no attempt sends it again.
+   */
+  async function markAwaitingConfirmation(
+    deliveryId: string,
+    implementation: ConnectorImplementation,
+    receipt: DeliveryReceipt,
+    attempt: number,
+  ): Promise<void> {
+    if (!implementation.confirmDelivery) {
+      throw new Error(
+        `Connector ${implementation.descriptor.id} answered a pending receipt but cannot confirm it`,
+      );
+    }
+    await setDeliveryStatus(pool, deliveryId, {
+      status: 'delivering',
+      attempts: attempt,
+      lastError: awaitingMessage(implementation, receipt.pending!.reference),
+      lastErrorKind: 'awaiting-confirmation',
+      receipt: { ...receipt },
+    });
+  }
+
   /** Loads, renders, delivers (idempotently at the target) and records the receipt. */
   async function deliverOnce(input: DeliveryInput, attempt: number): Promise<DeliveryReceipt> {
     const [document, connection, tenant] = await Promise.all([
@@ -122,6 +158,13 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     }
     await setDeliveryStatus(pool, input.deliveryId, { status: 'delivering', attempts: attempt });
     const implementation = deps.connectors.implementation(connection.connectorId);
+    // Accepted earlier for later processing (the target took no idempotency key): never send it again.
+    const known = await pendingReferenceOf(pool, input.tenantId, input.deliveryId);
+    if (known) {
+      const receipt: DeliveryReceipt = { alreadyPresent: true, pending: { reference: known } };
+      await markAwaitingConfirmation(input.deliveryId, implementation, receipt, attempt);
+      return receipt;
+    }
     const { content, warnings } = await render(document, connection, implementation);
     const summary = document.summary;
     const deliver = async (rejectedAccessToken?: string) => {
@@ -172,6 +215,10 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         throw error;
       }
       receipt = await (await deliver(authorization.credentials.tokens.accessToken)).call;
+    }
+    if (receipt.pending) {
+      await markAwaitingConfirmation(input.deliveryId, implementation, receipt, attempt);
+      return receipt;
     }
     await setDeliveryStatus(pool, input.deliveryId, {
       status: 'delivered',
@@ -231,6 +278,74 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       } finally {
         clearInterval(heartbeats);
       }
+    },
+
+    /**
+     * Asks the target about a document it accepted for later processing. A target that cannot answer
+     * now (down, throttling) counts as "not yet": the workflow's own schedule and longest wait bound
+     * the asking. A refusal ends the delivery with the target's reason and forgets the reference, so
+     * a retry files the document anew.
+     */
+    async confirmDelivery(
+      input: Pick<DeliveryInput, 'deliveryId' | 'tenantId' | 'connectionId' | 'documentId'> & {
+        reference: string;
+      },
+    ): Promise<{ done: true; receipt: DeliveryReceipt } | { done: false; message: string }> {
+      const [document, connection] = await Promise.all([
+        loadDocument(pool, input.tenantId, input.documentId),
+        getConnection(pool, input.tenantId, input.connectionId),
+      ]);
+      if (!document || !connection?.authorizationId) {
+        throw ApplicationFailure.create({
+          type: deliveryFailureTypes.connectionClosed,
+          message: 'The connection was removed before the target confirmed the delivery.',
+          nonRetryable: true,
+        });
+      }
+      const implementation = deps.connectors.implementation(connection.connectorId);
+      const waiting = awaitingMessage(implementation, input.reference);
+      let answer: DeliveryConfirmation;
+      try {
+        const { credentials } = await freshCredentials(deps, {
+          tenantId: input.tenantId,
+          authorizationId: connection.authorizationId,
+          settings: connection.settings,
+        });
+        answer = await implementation.confirmDelivery!({
+          reference: input.reference,
+          documentType: document.documentType,
+          settings: connection.settings,
+          credentials,
+        });
+      } catch (error) {
+        if (!(error instanceof ConnectorError)) throw error;
+        if (error.retryable) {
+          await setDeliveryStatus(pool, input.deliveryId, {
+            status: 'delivering',
+            lastError: `${waiting} Last check: ${error.message}`,
+            lastErrorKind: 'awaiting-confirmation',
+          });
+          return { done: false, message: waiting };
+        }
+        if (error.kind === 'rejected') await forgetPendingReference(pool, input.tenantId, input.deliveryId);
+        throw ApplicationFailure.create({
+          type: nonRetryableKinds[error.kind] ?? deliveryFailureTypes.rejected,
+          message: error.message,
+          nonRetryable: true,
+        });
+      }
+      if (!answer.done) return { done: false, message: waiting };
+      const receipt: DeliveryReceipt = {
+        alreadyPresent: false,
+        ...(answer.remoteId ? { remoteId: answer.remoteId } : {}),
+        details: { ...answer.details, reference: input.reference },
+      };
+      await setDeliveryStatus(pool, input.deliveryId, {
+        status: 'delivered',
+        lastError: null,
+        receipt: { ...receipt },
+      });
+      return { done: true, receipt };
     },
 
     async markDeliveryWaiting(input: { deliveryId: string; message: string }): Promise<void> {

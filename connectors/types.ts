@@ -167,7 +167,17 @@ export interface DeliveryReceipt {
   /** True when the document was found already delivered (a retried attempt after a crash). */
   alreadyPresent: boolean;
   details?: Record<string, unknown>;
+  /**
+   * The target accepted the document but processes it later (Onea): the delivery is complete only once
+   * `confirmDelivery` says so. Relais stores the reference at once and never sends the document again
+   * while it is known.
+   */
+  pending?: { reference: string };
 }
+
+/** What a target says about a document it accepted for later processing. */
+export type DeliveryConfirmation =
+  { done: true; remoteId?: string; details?: Record<string, unknown> } | { done: false };
 
 /** The behaviour behind a descriptor. Every call classifies its failures as a ConnectorError. */
 export interface ConnectorImplementation {
@@ -195,6 +205,16 @@ export interface ConnectorImplementation {
   };
   listAdministrations?(input: { credentials: Credentials; settings: Settings }): Promise<Administration[]>;
   deliver?(input: DeliveryInput): Promise<DeliveryReceipt>;
+  /**
+   * For targets whose `deliver` answers a pending receipt: has the target finished with the document?
+   * A refusal after acceptance throws ConnectorError `rejected` with the target's reason.
+   */
+  confirmDelivery?(input: {
+    reference: string;
+    documentType: DocumentType;
+    settings: Settings;
+    credentials: Credentials;
+  }): Promise<DeliveryConfirmation>;
 }
 
 /**

@@ -85,6 +85,14 @@ const schema = z
     /** How many days a delivery waits for its connection to be re-authorized before it fails. */
     RELAIS_PARK_MAX_DAYS: z.coerce.number().positive().default(30),
     /**
+     * A target that processes documents later (Onea) is asked whether it is done after this many
+     * seconds, then after twice as long each time up to DELIVERY_CONFIRM_MAX_CHECK_SECONDS; after
+     * DELIVERY_CONFIRM_MAX_HOURS without its confirmation the delivery fails visibly.
+     */
+    DELIVERY_CONFIRM_FIRST_CHECK_SECONDS: z.coerce.number().positive().default(30),
+    DELIVERY_CONFIRM_MAX_CHECK_SECONDS: z.coerce.number().positive().default(3600),
+    DELIVERY_CONFIRM_MAX_HOURS: z.coerce.number().positive().default(168),
+    /**
      * The reconciler (a Temporal Schedule) starts deliveries left `queued` without a workflow and
      * repairs rows whose workflow ended without recording its end, once they are this old...
      */

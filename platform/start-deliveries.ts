@@ -44,6 +44,11 @@ export async function startDeliveries(
               attemptTimeoutMs: deps.config.DELIVERY_ATTEMPT_TIMEOUT_SECONDS * 1000,
               heartbeatTimeoutMs: deps.config.DELIVERY_HEARTBEAT_TIMEOUT_SECONDS * 1000,
               parkMaxDays: deps.config.RELAIS_PARK_MAX_DAYS,
+              confirmTiming: {
+                firstCheckMs: deps.config.DELIVERY_CONFIRM_FIRST_CHECK_SECONDS * 1000,
+                maxCheckMs: deps.config.DELIVERY_CONFIRM_MAX_CHECK_SECONDS * 1000,
+                maxWaitMs: deps.config.DELIVERY_CONFIRM_MAX_HOURS * 3_600_000,
+              },
             },
           ],
           typedSearchAttributes: [

@@ -19,6 +19,34 @@ export interface DeliveryInput {
   parkMaxDays?: number;
   /** Set by continue-as-new while parked: the new run goes straight back to waiting. */
   park?: DeliveryPark;
+  /** How a delivery the target processes later is checked (DELIVERY_CONFIRM_*); defaults below. */
+  confirmTiming?: ConfirmTiming;
+  /** Set by continue-as-new while waiting for the target's confirmation: the new run goes on asking. */
+  confirming?: DeliveryConfirming;
+}
+
+/** The checks of a pending delivery: a first wait that doubles up to a longest gap, within a longest wait. */
+export interface ConfirmTiming {
+  firstCheckMs: number;
+  maxCheckMs: number;
+  maxWaitMs: number;
+}
+
+export const defaultConfirmTiming: ConfirmTiming = {
+  firstCheckMs: 30_000,
+  maxCheckMs: 3_600_000,
+  maxWaitMs: 7 * 24 * 3_600_000,
+};
+
+/** A delivery accepted by its target for later processing, carried over continue-as-new. */
+export interface DeliveryConfirming {
+  /** The target's reference of the accepted document (Onea's transfer uuid). */
+  reference: string;
+  /** Epoch milliseconds (workflow time) after which the delivery fails as not confirmed. */
+  deadline: number;
+  /** The wait before the next check. */
+  nextCheckMs: number;
+  message: string;
 }
 
 /** A parked delivery carried over continue-as-new: its deadline survives, so the longest wait holds. */

@@ -7,6 +7,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -16,6 +17,8 @@ import {
   deliveryFailureTypes,
   deliveryRetry,
   deliveryStateQuery,
+  defaultConfirmTiming,
+  type DeliveryConfirming,
   type DeliveryInput,
   type DeliveryOutcome,
   type DeliveryPark,
@@ -36,6 +39,22 @@ const parkCheckMs = 12 * 3_600_000;
 const parkHistoryLimit = 400;
 const defaultParkMaxDays = 30;
 const dayMs = 24 * 3_600_000;
+/** Marks the histories that wait for a target's confirmation of a pending receipt (issue 12, Onea). */
+export const confirmLaterPatch = 'confirm-later';
+/** A confirming run continues as new past this many events (a check costs ~11). */
+const confirmHistoryLimit = 400;
+
+/** "7 days", "5 hours", "2 minutes": the longest wait as a person reads it. */
+function spelledDuration(ms: number): string {
+  const [amount, unit] =
+    ms >= 2 * dayMs
+      ? [ms / dayMs, 'days']
+      : ms >= 2 * 3_600_000
+        ? [ms / 3_600_000, 'hours']
+        : [ms / 60_000, 'minutes'];
+  const rounded = Math.round(amount * 10) / 10;
+  return `${rounded} ${unit}`;
+}
 
 /**
  * Delivers one document to one connection, exactly once: the deliver activity is idempotent at the
@@ -75,7 +94,13 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
     view.status = status;
     upsertSearchAttributes([{ key: deliveryStatusKey, value: status }]);
   };
-  const { park: carriedPark, ...delivery } = input;
+  const { park: carriedPark, confirming: carriedConfirming, ...delivery } = input;
+  const timing = input.confirmTiming ?? defaultConfirmTiming;
+  if (carriedConfirming) {
+    // Continued as new while waiting for the target's confirmation: ask on, within the same deadline.
+    mark('delivering');
+    return awaitConfirmation(carriedConfirming);
+  }
   if (carriedPark) {
     // Continued as new while parked: look at the connection once, then deliver or wait on.
     mark('waiting-for-connection');
@@ -90,6 +115,14 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
   for (;;) {
     try {
       const receipt = await deliverDocument(delivery);
+      if (receipt.pending && patched(confirmLaterPatch)) {
+        return await awaitConfirmation({
+          reference: receipt.pending.reference,
+          deadline: Date.now() + timing.maxWaitMs,
+          nextCheckMs: timing.firstCheckMs,
+          message: `The target accepted the document (reference ${receipt.pending.reference}); waiting for it to confirm.`,
+        });
+      }
       mark('delivered');
       return { status: 'delivered', receipt };
     } catch (error) {
@@ -171,6 +204,60 @@ export async function documentDeliveryWorkflow(input: DeliveryInput): Promise<De
       deliveryFailureTypes.connectionClosed,
       'The connection was disconnected before the document could be delivered.',
     );
+  }
+
+  /**
+   * The target accepted the document and processes it later: ask it after a timer, each wait twice the
+   * last up to a longest gap, until it confirms (delivered), refuses (failed with its reason) or the
+   * longest wait ends (failed visibly; the reference is kept, so a retry asks again and sends nothing).
+   */
+  async function awaitConfirmation(start: DeliveryConfirming): Promise<DeliveryOutcome> {
+    const { confirmDelivery } = proxyActivities<DeliveryActivities>({
+      taskQueue: input.activityTaskQueue,
+      startToCloseTimeout: '1 minute',
+      // Only Relais's own trouble (database) is retried here; the target's is a "not yet" answer.
+      scheduleToCloseTimeout: '1 day',
+      retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes' },
+    });
+    let confirming = start;
+    view.message = confirming.message;
+    for (;;) {
+      const remaining = confirming.deadline - Date.now();
+      if (remaining <= 0) {
+        return fail(
+          'NotConfirmed',
+          `The target accepted the document (reference ${confirming.reference}) but did not confirm it ` +
+            `within ${spelledDuration(timing.maxWaitMs)}; the delivery was given up. Check the document at the target: retrying ` +
+            'the delivery asks about the same reference again and does not send it twice.',
+        );
+      }
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength > confirmHistoryLimit) {
+        await continueAsNew<typeof documentDeliveryWorkflow>({ ...delivery, confirming });
+      }
+      await sleep(Math.min(confirming.nextCheckMs, remaining));
+      try {
+        const answer = await confirmDelivery({ ...delivery, reference: confirming.reference });
+        if (answer.done) {
+          mark('delivered');
+          delete view.message;
+          return { status: 'delivered', receipt: answer.receipt };
+        }
+        view.message = answer.message;
+        confirming = {
+          ...confirming,
+          message: answer.message,
+          nextCheckMs: Math.min(confirming.nextCheckMs * 2, timing.maxCheckMs),
+        };
+      } catch (error) {
+        const failure = error instanceof ActivityFailure ? error.cause : error;
+        if (failure instanceof ApplicationFailure) return fail(failure.type ?? 'Error', failure.message);
+        if (failure instanceof TimeoutFailure) {
+          return fail('GaveUp', 'Relais could not check the delivery with the target for a day; retry it.');
+        }
+        throw error;
+      }
+    }
   }
 
   /** The connection's stored status, for a signal that may have raced the parking. */

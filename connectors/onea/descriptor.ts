@@ -75,11 +75,15 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter the Onea API key of the dossier'),
+      // Onea publishes no key format [assume]: one token of printable characters, nothing more is checked.
+      schema: requiredText('Enter the Onea API key of the dossier', {
+        maxLength: 200,
+        tooLong: 'This is longer than an Onea API key: paste the key alone',
+      }).regex(/^[\x21-\x7e]+$/, 'Paste the Onea API key alone, without spaces or line breaks'),
     },
   ],
   formats: [outputFormats.eFff3],
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
 };

@@ -104,7 +104,11 @@ const samples: Record<string, FieldSamples> = {
   },
   'onea.apiKey': {
     valid: ['6f1c2d9e-83a4-4b7a-9c55-0d2e7f4a1b3c'],
-    invalid: [['', /Enter the Onea API key of the dossier/]],
+    invalid: [
+      ['', /Enter the Onea API key of the dossier/],
+      ['6f1c2d9e 83a4', /without spaces or line breaks/],
+      ['k'.repeat(201), /longer than an Onea API key/],
+    ],
   },
   'pingwin.apiKey': { valid: ['pw_live_7Hq2kD9sLm'], invalid: [['', /Enter the PingWin API key/]] },
   'pingwin.clid': { valid: ['CL-20931'], invalid: [['', /CLID you received from PingWin support/]] },
