@@ -66,19 +66,29 @@ export async function startDeliveries(
   );
 }
 
+/** How long a run whose row already shows its end is given to close (it records the end, then completes). */
+const CLOSING_RUN_WAIT_MS = 10_000;
+const CLOSING_RUN_POLL_MS = 100;
+
 /**
  * Where the delivery's workflow stands: `running`, `closed` (completed, failed, terminated, timed out,
- * cancelled: a new run may start) or `none` (never started, or no longer retained).
+ * cancelled: a new run may start) or `none` (never started, or no longer retained). A run whose row is
+ * already `delivered` or `failed` is between recording its end and completing: it is waited for briefly,
+ * so a retry right after the row shows `failed` is not refused as "still running".
  */
 export async function deliveryRunState(
   temporal: Client,
-  delivery: Pick<DeliveryRecord, 'documentId' | 'connectionId'>,
+  delivery: Pick<DeliveryRecord, 'documentId' | 'connectionId' | 'status'>,
 ): Promise<'running' | 'closed' | 'none'> {
+  const handle = temporal.workflow.getHandle(deliveryWorkflowId(delivery.documentId, delivery.connectionId));
+  const ended = delivery.status === 'delivered' || delivery.status === 'failed';
   try {
-    const description = await temporal.workflow
-      .getHandle(deliveryWorkflowId(delivery.documentId, delivery.connectionId))
-      .describe();
-    return description.status.name === 'RUNNING' ? 'running' : 'closed';
+    for (let waited = 0; ; waited += CLOSING_RUN_POLL_MS) {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') return 'closed';
+      if (!ended || waited >= CLOSING_RUN_WAIT_MS) return 'running';
+      await new Promise((resolve) => setTimeout(resolve, CLOSING_RUN_POLL_MS));
+    }
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return 'none';
     throw error;
