@@ -91,7 +91,6 @@ const samples: Record<string, FieldSamples> = {
     valid: ['correct horse battery staple'],
     invalid: [['', /Enter your Lyanthe password/]],
   },
-  'lyanthe.administrationId': { valid: ['ADM-0042'], invalid: [['', /Choose the Lyanthe administration/]] },
   'octopus.mailbox': {
     valid: ['u12345@docin.octopus.be', 'kantoor.peeters-AANKOOP@docin.octopus.be', 'K0042@DOCIN.OCTOPUS.BE'],
     invalid: [
@@ -150,7 +149,14 @@ const samples: Record<string, FieldSamples> = {
   },
   'zenvoices.password': { valid: ['Winter-2026'], invalid: [['', /Enter your Zenvoices password/]] },
   'zenvoices.organisationCode': { valid: ['peeters'], invalid: [['', /Zenvoices organisation code/]] },
-  'zenvoices.companyCode': { valid: ['BV01'], invalid: [['', /Zenvoices code of the company/]] },
+  'zenvoices.mailbox': {
+    valid: ['10130.3195@to-zenvoices.com', 'Inkoop.3195@TO-ZENVOICES.COM'],
+    invalid: [
+      ['boekhouding@peeters.be', /ends in @to-zenvoices\.com/],
+      ['10130.3195@to-zenvoices.com.example.org', /ends in @to-zenvoices\.com/],
+      ['', /Zenvoices e-mail address/],
+    ],
+  },
   'sftp.username': { valid: ['invoices'], invalid: [['', /Enter the user name of the SSH account/]] },
   'sftp.password': {
     valid: ['correct horse battery staple', ''],
