@@ -74,6 +74,6 @@ export const descriptor: ConnectorDescriptor = {
   administration: { allowAllCurrentAndFuture: false, multiple: false },
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
   assumedContract: true,
 };

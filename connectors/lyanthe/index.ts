@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { mailTransportConfig } from '../shared/email';
 import { defineConnector } from '../types';
 import type { LyantheApi } from './client';
+import { deliverToLyanthe } from './deliver';
 import { descriptor } from './descriptor';
 import { checkLyantheCredentials, listLyantheAdministrations } from './setup';
 
@@ -13,6 +15,8 @@ export default defineConnector({
     LYANTHE_LOGIN_PATH: z.string().startsWith('/').default('/api/v1/sessions'),
     LYANTHE_ADMINISTRATIONS_PATH: z.string().startsWith('/').default('/api/v1/administrations'),
     LYANTHE_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+    // The documents go by e-mail to the mailroom, through the operator's relay.
+    ...mailTransportConfig,
   }),
   create: (config) => {
     const api: LyantheApi = {
@@ -25,6 +29,7 @@ export default defineConnector({
       descriptor,
       checkCredentials: ({ values }) => checkLyantheCredentials(api, values),
       listAdministrations: (input) => listLyantheAdministrations(api, input),
+      deliver: (input) => deliverToLyanthe(config, input),
     };
   },
 });

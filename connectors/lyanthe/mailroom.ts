@@ -1,5 +1,6 @@
 import { ConnectorError } from '../errors';
-import type { DocumentType, Settings } from '../types';
+import { documentTitle } from '../shared/mailbox-delivery';
+import type { DeliveryInput, DocumentType, Settings } from '../types';
 
 /** The suffix after `-99` that picks Lyanthe's flow [doc]; `d` (expense claims) is not used by Relais. */
 const FLOW_SUFFIX: Record<DocumentType, string> = { 'purchase-invoice': 'p', 'sales-invoice': 's' };
@@ -22,12 +23,8 @@ export function mailroomAddress(settings: Settings, documentType: DocumentType):
   return `${number}-99${FLOW_SUFFIX[documentType]}@${domain}`;
 }
 
-/** `#RB` in the subject files the document as a credit note [doc]. */
-export function mailroomSubject(document: {
-  kind: 'invoice' | 'credit-note';
-  number: string;
-  supplierName: string;
-}) {
-  const what = document.kind === 'credit-note' ? '#RB Credit note' : 'Invoice';
-  return `${what} ${document.number} from ${document.supplierName}`;
+/** `#RB` at the start of the subject files the document as a credit note [doc]. */
+export function mailroomSubject(document: DeliveryInput['document']): string {
+  const title = documentTitle(document);
+  return document.kind === 'credit-note' ? `#RB ${title}` : title;
 }

@@ -122,5 +122,5 @@ export const descriptor: ConnectorDescriptor = {
   administration: { allowAllCurrentAndFuture: false, multiple: false },
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
 };

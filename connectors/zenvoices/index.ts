@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { mailTransportConfig } from '../shared/email';
 import { defineConnector } from '../types';
 import type { ZenvoicesApi } from './client';
+import { deliverToZenvoices } from './deliver';
 import { descriptor } from './descriptor';
 import { checkZenvoicesCredentials, listZenvoicesAdministrations } from './setup';
 
@@ -13,7 +15,8 @@ export default defineConnector({
     // The administration list's path and shape are not in a public copy of the API: assumed, so configurable.
     ZENVOICES_ADMINISTRATIONS_PATH: z.string().startsWith('/').default('/public-api/v1/administrations'),
     ZENVOICES_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
-    RELAIS_MAIL_FROM: z.email().default('invoices@relais.invalid'),
+    // The documents go by e-mail, through the operator's relay.
+    ...mailTransportConfig,
   }),
   create: (config) => {
     const api: ZenvoicesApi = {
@@ -26,6 +29,7 @@ export default defineConnector({
       descriptor,
       checkCredentials: ({ values }) => checkZenvoicesCredentials(api, values, config.RELAIS_MAIL_FROM),
       listAdministrations: (input) => listZenvoicesAdministrations(api, input),
+      deliver: (input) => deliverToZenvoices(config, input),
     };
   },
 });

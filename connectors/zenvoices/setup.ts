@@ -22,7 +22,7 @@ function loginOf(settings: Settings, credentials: Credentials): ZenvoicesLogin {
 export async function checkZenvoicesCredentials(
   api: ZenvoicesApi,
   values: Record<string, unknown>,
-  senderAddress: string,
+  senderAddress: string | undefined,
 ): Promise<CredentialCheckResult> {
   const login: ZenvoicesLogin = {
     username: String(values.username ?? ''),
@@ -37,7 +37,7 @@ export async function checkZenvoicesCredentials(
   return {
     secrets: { password: login.password },
     // senderAddress: the address the customer allows in Zenvoices' spam filter (on by default).
-    settings: { administrationMailboxes: mailboxes, senderAddress },
+    settings: { administrationMailboxes: mailboxes, ...(senderAddress ? { senderAddress } : {}) },
     account: {
       id: `${login.organisationCode}/${login.username}`,
       name: `${login.username} (${login.organisationCode})`,

@@ -60,7 +60,12 @@ test('the mailroom address carries the flow of the document type; #RB marks a cr
     () => mailroomAddress({ ...settings, administrationIds: ['adm-2'] }, 'sales-invoice'),
     (e: unknown) => e instanceof ConnectorError && e.kind === 'misconfigured',
   );
-  const document = { number: 'CN-7', supplierName: 'Claes BV' };
+  const document = {
+    number: 'CN-7',
+    issueDate: '2026-11-30',
+    supplierName: 'Claes BV',
+    customerName: 'Garage Wouters',
+  };
   assert.match(mailroomSubject({ ...document, kind: 'credit-note' }), /^#RB /);
   assert.doesNotMatch(mailroomSubject({ ...document, kind: 'invoice' }), /#RB/);
 });
