@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ConnectorError } from '../../connectors/errors';
 import { fetchAdministrations, signIn, type ZenvoicesApi } from '../../connectors/zenvoices/client';
+import { zenvoicesInbox } from '../../connectors/zenvoices/deliver';
 import { startZenvoicesFake, type ZenvoicesFake } from '../fakes/zenvoices';
 
 const USER = {
@@ -84,4 +85,21 @@ test('the administrations, with the inbox address where Zenvoices shows one; a s
   ]);
   const stale = await kindOf(fetchAdministrations(api, 'not-a-token'));
   assert.equal(stale.kind, 'auth-expired');
+});
+
+test('the inbox a delivery mails: the address entered at setup, else the one Zenvoices showed, else misconfigured', () => {
+  const shown = {
+    administrationIds: ['3195'],
+    administrationMailboxes: { '3195': '10130.3195@to-zenvoices.com' },
+  };
+  assert.equal(zenvoicesInbox(shown), '10130.3195@to-zenvoices.com');
+  assert.equal(
+    zenvoicesInbox({ ...shown, mailbox: 'inkoop.3195@to-zenvoices.com' }),
+    'inkoop.3195@to-zenvoices.com',
+  );
+  assert.throws(
+    () => zenvoicesInbox({ ...shown, administrationIds: ['3196'] }),
+    (e: unknown) =>
+      e instanceof ConnectorError && e.kind === 'misconfigured' && /@to-zenvoices\.com/.test(e.message),
+  );
 });

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readExample } from '../documents/fixtures';
 import { startLyantheFake, type LyantheFake } from '../fakes/lyanthe';
 import { startZenvoicesFake, type ZenvoicesFake } from '../fakes/zenvoices';
 import { acceptDocument, ublBeInvoice, waitForDelivery, waitForStatus } from '../helpers/delivery-api';
@@ -167,4 +168,18 @@ test('a 4xx (greylisting) at the Lyanthe mailroom is retried, then the mail arri
   const delivered = await waitForStatus(relais, ids.lyanthe!, 'delivered', { timeoutMs: 40_000 });
   assert.ok(delivered.attempts >= 2, 'the first attempt was refused');
   assert.equal((await mailsFor(mailroom, 'MAIL-4')).length, 1);
+});
+
+test('a credit note: "#RB" starts the subject at the Lyanthe mailroom; Zenvoices gets it named as a credit note', async () => {
+  const creditNote = readExample('ubl-be/UBLBE_BE0000000196_V01-15000002.xml');
+  const accepted = await acceptDocument(relais, creditNote, { documentType: 'purchase-invoice' });
+  const ids = Object.fromEntries(
+    accepted.deliveries.map((d: { connectorId: string; id: string }) => [d.connectorId, d.id]),
+  ) as Record<string, string>;
+  await waitForStatus(relais, ids.lyanthe!, 'delivered');
+  await waitForStatus(relais, ids.zenvoices!, 'delivered');
+  const [toLyanthe] = await mailsFor(`0412345678-99p@${LYANTHE_DOMAIN}`, 'V01/15000002');
+  assert.match(toLyanthe?.parsed.subject ?? '', /^#RB Credit note V01\/15000002 from /);
+  const [toZenvoices] = await mailsFor(ZENVOICES_INBOX, 'V01/15000002');
+  assert.match(toZenvoices?.parsed.subject ?? '', /^Credit note V01\/15000002 from /);
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setupWorkflowId } from '../../workflows/setup-messages';
 import { historyText } from '../helpers/browser';
+import { logLines } from '../helpers/log-capture';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 import { startLyantheFake, type LyantheFake } from '../fakes/lyanthe';
 
@@ -80,4 +81,7 @@ test('Lyanthe setup: refused sign-in (422 with Lyanthe’s message), administrat
   const history = historyText(await relais.temporal.decodedHistory(setupWorkflowId(id)));
   assert.ok(history.includes(USER.username), 'the scan reads decoded payloads');
   assert.ok(!history.includes(USER.password), 'the password is not in workflow history');
+  const logs = logLines.join('');
+  assert.ok(logs.includes(id), 'the scan reads the logs of this setup');
+  assert.ok(!logs.includes(USER.password) && !logs.includes('wrong horse'), 'no password in the logs');
 });

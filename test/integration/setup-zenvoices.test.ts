@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setupWorkflowId } from '../../workflows/setup-messages';
 import { historyText } from '../helpers/browser';
+import { logLines } from '../helpers/log-capture';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 import { startZenvoicesFake, type ZenvoicesFake } from '../fakes/zenvoices';
 
@@ -103,6 +104,9 @@ test('Zenvoices setup: refused sign-in is a 422 with Zenvoices’ message; then 
   const history = historyText(await relais.temporal.decodedHistory(setupWorkflowId(id)));
   assert.ok(history.includes(USER.userNameOrEmailAddress), 'the scan reads decoded payloads');
   assert.ok(!history.includes(USER.password), 'the password is not in workflow history');
+  const logs = logLines.join('');
+  assert.ok(logs.includes(id), 'the scan reads the logs of this setup');
+  assert.ok(!logs.includes(USER.password) && !logs.includes('Zomer-2025?'), 'no password in the logs');
 });
 
 test('Zenvoices setup: an administration without an inbox address in the API takes the one the user enters', async () => {
