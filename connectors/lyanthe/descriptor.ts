@@ -53,7 +53,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter your Lyanthe user name'),
+      schema: requiredText('Enter your Lyanthe user name', { maxLength: 256 }),
     },
     {
       name: 'password',
@@ -67,7 +67,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter your Lyanthe password'),
+      schema: requiredText('Enter your Lyanthe password', {
+        maxLength: 1024,
+        tooLong: 'This is too long to be a password',
+      }),
     },
   ],
   formats: [outputFormats.eFff3],

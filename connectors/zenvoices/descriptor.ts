@@ -12,7 +12,9 @@ import { requiredText } from '../shared/validators';
  * An administration's inbox: Zenvoices gives every administration (and journal) an address at
  * to-zenvoices.com; public examples look like `10130.3195@to-zenvoices.com` [3rd].
  */
-const zenvoicesMailbox = requiredText("Enter the administration's Zenvoices e-mail address").regex(
+const zenvoicesMailbox = requiredText("Enter the administration's Zenvoices e-mail address", {
+  maxLength: 254,
+}).regex(
   /^[a-z0-9._+-]+@to-zenvoices\.com$/i,
   'Enter the address Zenvoices shows for the administration: it ends in @to-zenvoices.com',
 );
@@ -69,7 +71,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter your Zenvoices user name or e-mail address'),
+      schema: requiredText('Enter your Zenvoices user name or e-mail address', { maxLength: 256 }),
     },
     {
       name: 'password',
@@ -83,7 +85,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter your Zenvoices password'),
+      schema: requiredText('Enter your Zenvoices password', {
+        maxLength: 1024,
+        tooLong: 'This is too long to be a password',
+      }),
     },
     {
       name: 'organisationCode',
@@ -97,7 +102,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter your Zenvoices organisation code'),
+      schema: requiredText('Enter your Zenvoices organisation code', { maxLength: 64 }),
     },
     {
       name: 'mailbox',

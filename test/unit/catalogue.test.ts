@@ -86,10 +86,19 @@ const samples: Record<string, FieldSamples> = {
     valid: ['100234'],
     invalid: [['  ', /Enter your customer number on the e-invoicing platform/]],
   },
-  'lyanthe.username': { valid: ['an.janssens@kantoor.be'], invalid: [['', /Enter your Lyanthe user name/]] },
+  'lyanthe.username': {
+    valid: ['an.janssens@kantoor.be'],
+    invalid: [
+      ['', /Enter your Lyanthe user name/],
+      ['x'.repeat(257), /at most 256 characters/],
+    ],
+  },
   'lyanthe.password': {
     valid: ['correct horse battery staple'],
-    invalid: [['', /Enter your Lyanthe password/]],
+    invalid: [
+      ['', /Enter your Lyanthe password/],
+      ['x'.repeat(1025), /too long to be a password/],
+    ],
   },
   'octopus.mailbox': {
     valid: ['u12345@docin.octopus.be', 'kantoor.peeters-AANKOOP@docin.octopus.be', 'K0042@DOCIN.OCTOPUS.BE'],
@@ -147,8 +156,20 @@ const samples: Record<string, FieldSamples> = {
     valid: ['boekhouding@peeters.be'],
     invalid: [['', /Zenvoices user name or e-mail/]],
   },
-  'zenvoices.password': { valid: ['Winter-2026'], invalid: [['', /Enter your Zenvoices password/]] },
-  'zenvoices.organisationCode': { valid: ['peeters'], invalid: [['', /Zenvoices organisation code/]] },
+  'zenvoices.password': {
+    valid: ['Winter-2026'],
+    invalid: [
+      ['', /Enter your Zenvoices password/],
+      ['x'.repeat(1025), /too long to be a password/],
+    ],
+  },
+  'zenvoices.organisationCode': {
+    valid: ['peeters'],
+    invalid: [
+      ['', /Zenvoices organisation code/],
+      ['x'.repeat(65), /at most 64 characters/],
+    ],
+  },
   'zenvoices.mailbox': {
     valid: ['10130.3195@to-zenvoices.com', 'Inkoop.3195@TO-ZENVOICES.COM'],
     invalid: [
