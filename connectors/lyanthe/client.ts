@@ -1,5 +1,6 @@
 import { ConnectorError } from '../errors';
-import { httpFailure, reasonIn, unreachable } from '../shared/http-failure';
+import { callTarget } from '../shared/http-call';
+import { httpFailure, reasonIn } from '../shared/http-failure';
 
 /**
  * Lyanthe's login and administration list. Lyanthe publishes no API: this whole contract is assumed
@@ -29,18 +30,8 @@ const TARGET = 'Lyanthe';
 const MAILROOM_NUMBER = /^\d{10}$/;
 const MAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-async function call(api: LyantheApi, path: string, init: RequestInit, action: string) {
-  try {
-    const response = await fetch(new URL(path, api.baseUrl), {
-      ...init,
-      headers: { accept: 'application/json', ...init.headers },
-      signal: AbortSignal.timeout(api.timeoutMs),
-    });
-    return { response, body: await response.text() };
-  } catch (error) {
-    throw unreachable(TARGET, action, error);
-  }
-}
+const call = (api: LyantheApi, path: string, init: RequestInit, action: string) =>
+  callTarget({ baseUrl: api.baseUrl, path, timeoutMs: api.timeoutMs, target: TARGET, action }, init);
 
 function json(body: string, action: string): Record<string, unknown> {
   try {

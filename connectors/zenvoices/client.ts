@@ -1,5 +1,6 @@
 import { ConnectorError } from '../errors';
-import { httpFailure, unreachable } from '../shared/http-failure';
+import { callTarget } from '../shared/http-call';
+import { httpFailure } from '../shared/http-failure';
 
 /**
  * Zenvoices' JSON API. The sign-in is documented: `POST /api/TokenAuth/TokenLogin` answers in the ABP
@@ -43,23 +44,16 @@ const REFUSAL_STATUSES = new Set([400, 401, 403, 500]);
 const ABP_INTERNAL_ERROR = 'An internal error occurred';
 
 async function call(api: ZenvoicesApi, path: string, init: RequestInit, action: string) {
-  let response: Response;
-  try {
-    response = await fetch(new URL(path, api.baseUrl), {
-      ...init,
-      headers: { accept: 'application/json', ...init.headers },
-      signal: AbortSignal.timeout(api.timeoutMs),
-    });
-  } catch (error) {
-    throw unreachable(TARGET, action, error);
-  }
-  const body = await response.text();
+  const { response, body } = await callTarget(
+    { baseUrl: api.baseUrl, path, timeoutMs: api.timeoutMs, target: TARGET, action },
+    init,
+  );
   let envelope: AbpEnvelope | undefined;
   try {
     const parsed = JSON.parse(body) as unknown;
     if (parsed && typeof parsed === 'object') envelope = parsed as AbpEnvelope;
   } catch {
-    // Not JSON (a proxy's error page): read by its status below.
+    // Not JSON (a proxy's error page): read by its status.
   }
   return { response, body, envelope };
 }
