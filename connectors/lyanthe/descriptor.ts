@@ -53,7 +53,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter your Lyanthe user name'),
+      schema: requiredText('Enter your Lyanthe user name', { maxLength: 256 }),
     },
     {
       name: 'password',
@@ -67,27 +67,16 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter your Lyanthe password'),
-    },
-    {
-      name: 'administrationId',
-      step: 'administration',
-      label: commonLabels.administration,
-      help: {
-        fr: 'Les administrations que votre compte Lyanthe peut voir : choisissez celle qui doit recevoir les factures.',
-        nl: 'De administraties die uw Lyanthe-account kan zien: kies de administratie die de facturen moet ontvangen.',
-        en: 'The administrations your Lyanthe account can see: choose the one that should receive the invoices.',
-      },
-      // The options come from Lyanthe once the user has signed in.
-      input: 'select',
-      secret: false,
-      required: true,
-      schema: requiredText('Choose the Lyanthe administration'),
+      schema: requiredText('Enter your Lyanthe password', {
+        maxLength: 1024,
+        tooLong: 'This is too long to be a password',
+      }),
     },
   ],
   formats: [outputFormats.eFff3],
   administration: { allowAllCurrentAndFuture: false, multiple: false },
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
+  assumedContract: true,
 };

@@ -1,15 +1,35 @@
 import { z } from 'zod';
+import { mailTransportConfig } from '../shared/email';
 import { defineConnector } from '../types';
+import type { ZenvoicesApi } from './client';
+import { deliverToZenvoices } from './deliver';
 import { descriptor } from './descriptor';
+import { checkZenvoicesCredentials, listZenvoicesAdministrations } from './setup';
 
 export default defineConnector({
   descriptor,
   configSchema: z.object({
-    // Sign-in is POST {url}/api/TokenAuth/TokenLogin; the public API lives under {url}/public-api/v1/.
+    // Sign-in is POST {url}{login path}; the public API lives under {url}/public-api/v1/.
     ZENVOICES_API_URL: z.url().default('https://app.zenvoices.com'),
-    // The inbox upload path is not in Zenvoices' public documentation: assumed, hence configurable.
-    ZENVOICES_INBOX_UPLOAD_PATH: z.string().startsWith('/').default('/public-api/v1/inbox/upload'),
+    ZENVOICES_LOGIN_PATH: z.string().startsWith('/').default('/api/TokenAuth/TokenLogin'),
+    // The administration list's path and shape are not in a public copy of the API: assumed, so configurable.
+    ZENVOICES_ADMINISTRATIONS_PATH: z.string().startsWith('/').default('/public-api/v1/administrations'),
+    ZENVOICES_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+    // The documents go by e-mail, through the operator's relay.
+    ...mailTransportConfig,
   }),
-  // Setup not implemented yet: the registry refuses the behaviour of unavailable connectors.
-  create: () => ({ descriptor }),
+  create: (config) => {
+    const api: ZenvoicesApi = {
+      baseUrl: config.ZENVOICES_API_URL,
+      loginPath: config.ZENVOICES_LOGIN_PATH,
+      administrationsPath: config.ZENVOICES_ADMINISTRATIONS_PATH,
+      timeoutMs: config.ZENVOICES_TIMEOUT_MS,
+    };
+    return {
+      descriptor,
+      checkCredentials: ({ values }) => checkZenvoicesCredentials(api, values, config.RELAIS_MAIL_FROM),
+      listAdministrations: (input) => listZenvoicesAdministrations(api, input),
+      deliver: (input) => deliverToZenvoices(config, input),
+    };
+  },
 });

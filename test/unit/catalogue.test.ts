@@ -86,12 +86,20 @@ const samples: Record<string, FieldSamples> = {
     valid: ['100234'],
     invalid: [['  ', /Enter your customer number on the e-invoicing platform/]],
   },
-  'lyanthe.username': { valid: ['an.janssens@kantoor.be'], invalid: [['', /Enter your Lyanthe user name/]] },
+  'lyanthe.username': {
+    valid: ['an.janssens@kantoor.be'],
+    invalid: [
+      ['', /Enter your Lyanthe user name/],
+      ['x'.repeat(257), /at most 256 characters/],
+    ],
+  },
   'lyanthe.password': {
     valid: ['correct horse battery staple'],
-    invalid: [['', /Enter your Lyanthe password/]],
+    invalid: [
+      ['', /Enter your Lyanthe password/],
+      ['x'.repeat(1025), /too long to be a password/],
+    ],
   },
-  'lyanthe.administrationId': { valid: ['ADM-0042'], invalid: [['', /Choose the Lyanthe administration/]] },
   'octopus.mailbox': {
     valid: ['u12345@docin.octopus.be', 'kantoor.peeters-AANKOOP@docin.octopus.be', 'K0042@DOCIN.OCTOPUS.BE'],
     invalid: [
@@ -151,9 +159,28 @@ const samples: Record<string, FieldSamples> = {
     valid: ['boekhouding@peeters.be'],
     invalid: [['', /Zenvoices user name or e-mail/]],
   },
-  'zenvoices.password': { valid: ['Winter-2026'], invalid: [['', /Enter your Zenvoices password/]] },
-  'zenvoices.organisationCode': { valid: ['peeters'], invalid: [['', /Zenvoices organisation code/]] },
-  'zenvoices.companyCode': { valid: ['BV01'], invalid: [['', /Zenvoices code of the company/]] },
+  'zenvoices.password': {
+    valid: ['Winter-2026'],
+    invalid: [
+      ['', /Enter your Zenvoices password/],
+      ['x'.repeat(1025), /too long to be a password/],
+    ],
+  },
+  'zenvoices.organisationCode': {
+    valid: ['peeters'],
+    invalid: [
+      ['', /Zenvoices organisation code/],
+      ['x'.repeat(65), /at most 64 characters/],
+    ],
+  },
+  'zenvoices.mailbox': {
+    valid: ['10130.3195@to-zenvoices.com', 'Inkoop.3195@TO-ZENVOICES.COM'],
+    invalid: [
+      ['boekhouding@peeters.be', /ends in @to-zenvoices\.com/],
+      ['10130.3195@to-zenvoices.com.example.org', /ends in @to-zenvoices\.com/],
+      ['', /Zenvoices e-mail address/],
+    ],
+  },
   'sftp.username': { valid: ['invoices'], invalid: [['', /Enter the user name of the SSH account/]] },
   'sftp.password': {
     valid: ['correct horse battery staple', ''],
