@@ -62,10 +62,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter the Wings API user name').regex(
-        /^Wings8/,
-        'The Wings user name always starts with Wings8, for example Wings8123',
-      ),
+      schema: requiredText('Enter the Wings API user name', {
+        maxLength: 100,
+        tooLong: 'A Wings user name is at most 100 characters',
+      }).regex(/^Wings8/, 'The Wings user name always starts with Wings8, for example Wings8123'),
     },
     {
       name: 'password',
@@ -79,7 +79,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter the Wings API password'),
+      schema: requiredText('Enter the Wings API password', {
+        maxLength: 500,
+        tooLong: 'A Wings API password is at most 500 characters',
+      }),
     },
     {
       name: 'internalNumber',

@@ -44,7 +44,13 @@ interface CatalogueEntry {
 async function availableConnectors(): Promise<CatalogueEntry[]> {
   const catalogue = await relais.api('GET', '/v1/integrations');
   const available = (catalogue.body.integrations as CatalogueEntry[]).filter((entry) => entry.available);
-  assert.deepEqual(available.map((entry) => entry.id).sort(), ['dropbox', 'exact-online', 'sftp']);
+  assert.deepEqual(available.map((entry) => entry.id).sort(), [
+    'dropbox',
+    'exact-online',
+    'pingwin',
+    'sftp',
+    'wings-online',
+  ]);
   return available;
 }
 
@@ -167,6 +173,9 @@ test('steps out of order, unknown steps and steps after the end: 409 or 400, not
     sftp: { credentials, terms: validStepBody('terms') },
     dropbox: { oauth: validStepBody('oauth'), terms: validStepBody('terms') },
     'exact-online': { administration: validStepBody('administration'), terms: validStepBody('terms') },
+    pingwin: { terms: validStepBody('terms') },
+    // Its only step is the current one: the refusals below cover it.
+    'wings-online': {},
   };
   for (const connector of await availableConnectors()) {
     const id = await createConnection(connector.id);

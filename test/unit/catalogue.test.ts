@@ -106,18 +106,43 @@ const samples: Record<string, FieldSamples> = {
     valid: ['6f1c2d9e-83a4-4b7a-9c55-0d2e7f4a1b3c'],
     invalid: [['', /Enter the Onea API key of the dossier/]],
   },
-  'pingwin.apiKey': { valid: ['pw_live_7Hq2kD9sLm'], invalid: [['', /Enter the PingWin API key/]] },
-  'pingwin.clid': { valid: ['CL-20931'], invalid: [['', /CLID you received from PingWin support/]] },
-  'pingwin.fileId': { valid: ['4711'], invalid: [['', /Enter the ID of your PingWin file/]] },
+  'pingwin.apiKey': {
+    valid: ['pw_live_7Hq2kD9sLm'],
+    invalid: [
+      ['', /Enter the PingWin API key/],
+      ['k'.repeat(501), /at most 500 characters: paste only the key/],
+    ],
+  },
+  'pingwin.clid': {
+    valid: ['CL-20931'],
+    invalid: [
+      ['', /CLID you received from PingWin support/],
+      ['C'.repeat(101), /CLID is at most 100 characters/],
+    ],
+  },
+  'pingwin.fileId': {
+    valid: ['4711'],
+    invalid: [
+      ['', /Enter the ID of your PingWin file/],
+      ['9'.repeat(101), /file ID is at most 100 characters/],
+    ],
+  },
   'wings-online.username': {
     valid: ['Wings8123', 'Wings80001'],
     invalid: [
       ['Wings123', /always starts with Wings8/],
       ['jan.peeters', /always starts with Wings8/],
       ['', /Enter the Wings API user name/],
+      [`Wings8${'1'.repeat(95)}`, /user name is at most 100 characters/],
     ],
   },
-  'wings-online.password': { valid: ['p@ss word'], invalid: [['', /Enter the Wings API password/]] },
+  'wings-online.password': {
+    valid: ['p@ss word'],
+    invalid: [
+      ['', /Enter the Wings API password/],
+      ['p'.repeat(501), /password is at most 500 characters/],
+    ],
+  },
   'wings-online.internalNumber': {
     valid: [12, '7'],
     normalized: [['7', 7]],
