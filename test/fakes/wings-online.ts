@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import express, { type Response } from 'express';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
-import { readSoapAnswer } from '../../connectors/shared/soap-message';
 import { listen } from '../helpers/http';
 
 export const WINGS_NAMESPACE = 'urn:wings:online:import:v1';
@@ -100,6 +99,41 @@ function fault(
   response.status(status).type('text/xml').send(xml);
 }
 
+interface DomElement {
+  nodeType: number;
+  namespaceURI: string | null;
+  localName: string;
+  textContent: string | null;
+  childNodes: ArrayLike<DomElement>;
+}
+
+const elementsOf = (node: DomElement) => Array.from(node.childNodes).filter((child) => child.nodeType === 1);
+
+/**
+ * The call in a request: Envelope → Body → one element in the service namespace, whose children are
+ * the parameters. Read here with xmlbuilder2's DOM, independently of the connector's own reader.
+ */
+function readCall(xml: string): { operation: string; parameters: Map<string, string> } | undefined {
+  let envelope: DomElement | undefined;
+  try {
+    envelope = elementsOf(create(xml).node as unknown as DomElement)[0];
+  } catch {
+    return undefined;
+  }
+  const isSoap = (element: DomElement | undefined, localName: string) =>
+    element?.namespaceURI === ENVELOPE_NS && element.localName === localName;
+  if (!envelope || !isSoap(envelope, 'Envelope')) return undefined;
+  const body = elementsOf(envelope).find((element) => isSoap(element, 'Body'));
+  const [element] = body ? elementsOf(body) : [];
+  if (!element || element.namespaceURI !== WINGS_NAMESPACE) return undefined;
+  const parameters = new Map(
+    elementsOf(element)
+      .filter((child) => child.namespaceURI === WINGS_NAMESPACE)
+      .map((child) => [child.localName, child.textContent ?? ''] as const),
+  );
+  return { operation: element.localName, parameters };
+}
+
 export async function startWingsFake(files: WingsFakeFile[] = [defaultWingsFile]): Promise<WingsFake> {
   const bookings = new Map<number, WingsFakeBooking[]>();
   const log: WingsLogEntry[] = [];
@@ -110,9 +144,9 @@ export async function startWingsFake(files: WingsFakeFile[] = [defaultWingsFile]
   app.use(express.text({ type: () => true, limit: '40mb' }));
   app.post('/ws', (request, response) => {
     const soapAction = request.get('soapaction');
-    const answer = typeof request.body === 'string' ? readSoapAnswer(request.body) : undefined;
     const operation = /^"?urn:wings:online:import:v1\/(\w+)"?$/.exec(soapAction ?? '')?.[1] ?? '';
-    const value = (name: string) => answer?.value(name);
+    const call = typeof request.body === 'string' ? readCall(request.body) : undefined;
+    const value = (name: string) => call?.parameters.get(name);
     const externalReference = value('ExternalReference');
     response.on('finish', () =>
       log.push({
@@ -123,7 +157,7 @@ export async function startWingsFake(files: WingsFakeFile[] = [defaultWingsFile]
       }),
     );
     if (!request.is('text/xml')) return fault(response, 415, 'Client', 'Content-Type must be text/xml');
-    if (!answer) return fault(response, 400, 'Client', 'The request is not a SOAP envelope');
+    if (!call) return fault(response, 400, 'Client', 'The request is not a SOAP 1.1 envelope with a Body');
 
     const index = failures.findIndex((failure) => !failure.operation || failure.operation === operation);
     if (index !== -1) {
@@ -138,7 +172,7 @@ export async function startWingsFake(files: WingsFakeFile[] = [defaultWingsFile]
     }
 
     // The Body must hold the element of the operation the SOAPAction names.
-    if (!operation || answer.value(operation) === undefined) {
+    if (!operation || call.operation !== operation) {
       return fault(response, 400, 'Client', `Unknown operation in SOAPAction ${soapAction ?? '(none)'}`);
     }
     const file = files.find(
