@@ -157,3 +157,72 @@ test('PingWin: a wrong key (422), then credentials and terms → active; one doc
   assert.ok(history.includes(defaultPingwinFile.clid), 'the scan reads decoded payloads');
   assert.ok(!history.includes(defaultPingwinFile.apiKey), 'no API key in workflow history');
 });
+
+/** A PingWin connection of its own tenant, set up through the API; returns both. */
+async function connectPingwin(name: string): Promise<{ tenant: TestTenant; id: string }> {
+  const tenant = await relais.createTenant(name);
+  const id = await createConnection('pingwin', tenant);
+  const credentials = await relais.api('POST', `/v1/connections/${id}/steps/credentials`, pingwinValues(), {
+    tenant,
+  });
+  assert.equal(credentials.status, 200, JSON.stringify(credentials.body));
+  const terms = await relais.api(
+    'POST',
+    `/v1/connections/${id}/steps/terms`,
+    { accepted: true, termsVersion: '2026-01', acceptedBy: 'pingwin@example.test' },
+    { tenant },
+  );
+  assert.equal(terms.status, 200, JSON.stringify(terms.body));
+  return { tenant, id };
+}
+
+const filedUnder = (deliveryId: string) =>
+  pingwin.documents(defaultPingwinFile.fileId).filter((document) => document.externalId === deliveryId);
+
+test('PingWin answers through the workflow: 503 is retried, 401 waits for new details, 400 fails with its text', async () => {
+  const { tenant, id } = await connectPingwin('PingWin failures');
+
+  // Busy: retried after Retry-After, then filed once.
+  pingwin.knobs.failNext({ status: 503, retryAfter: '1', body: '{"message":"maintenance"}' });
+  const retried = await deliverOne(tenant, 'PINGWIN-503');
+  assert.equal(filedUnder(retried.id).length, 1);
+
+  // Key revoked: the delivery waits, the connection asks for the details again; then it goes through.
+  pingwin.knobs.failNext({ status: 401, body: '{"message":"API key revoked"}' });
+  const accepted = await acceptDocument(relais, ublBeInvoice('PINGWIN-401'), { tenant });
+  const waitingId = accepted.deliveries[0].id as string;
+  await waitForStatus(relais, waitingId, 'waiting-for-connection', { tenant });
+  const connection = await relais.api('GET', `/v1/connections/${id}`, undefined, { tenant });
+  assert.equal(connection.body.connection.status, 'needs-reauth');
+  assert.match(connection.body.connection.statusMessage, /API key revoked/);
+  assert.equal(filedUnder(waitingId).length, 0);
+
+  const reauth = await relais.api('POST', `/v1/connections/${id}/reauthorize`, undefined, { tenant });
+  assert.equal(reauth.status, 200, JSON.stringify(reauth.body));
+  const again = await relais.api('POST', `/v1/connections/${id}/steps/credentials`, pingwinValues(), {
+    tenant,
+  });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  if (again.body.connection.setup?.currentStep === 'terms') {
+    await relais.api(
+      'POST',
+      `/v1/connections/${id}/steps/terms`,
+      { accepted: true, termsVersion: '2026-01', acceptedBy: 'pingwin@example.test' },
+      { tenant },
+    );
+  }
+  await waitForStatus(relais, waitingId, 'delivered', { tenant, timeoutMs: 60_000 });
+  assert.equal(filedUnder(waitingId).length, 1, 'filed once after the new details');
+
+  // Refused: the delivery fails with PingWin's own words, nothing filed.
+  pingwin.knobs.failNext({
+    status: 400,
+    method: 'POST',
+    body: '{"message":"Supplier unknown in this file"}',
+  });
+  const refused = await acceptDocument(relais, ublBeInvoice('PINGWIN-400'), { tenant });
+  const refusedId = refused.deliveries[0].id as string;
+  const failed = await waitForStatus(relais, refusedId, 'failed', { tenant });
+  assert.match(JSON.stringify(failed), /Supplier unknown in this file/);
+  assert.equal(filedUnder(refusedId).length, 0);
+});
