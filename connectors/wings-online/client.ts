@@ -45,9 +45,10 @@ export function createWingsClient(config: WingsConfig, access: WingsAccess) {
       ]),
     });
     const soap = readSoapAnswer(raw.body);
-    if (raw.status === 200 && soap && !soap.fault) return { ok: true, answer: soap };
-    if (raw.status === 200) {
-      // A 200 we cannot read (or a fault with 200) means the assumed contract is off: retry, loudly.
+    const success = raw.status >= 200 && raw.status < 300;
+    if (success && soap && !soap.fault) return { ok: true, answer: soap };
+    if (success) {
+      // A 2xx we cannot read (or a fault with 2xx) means the assumed contract is off: retry, loudly.
       throw new ConnectorError(
         'unavailable',
         `Wings Online sent an answer Relais cannot read (asked to ${action}).`,
