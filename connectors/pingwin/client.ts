@@ -46,7 +46,7 @@ export function createPingwinClient(config: PingwinConfig, access: PingwinAccess
     async readFile(): Promise<{ id: string; name: string }> {
       const action = `open file ${access.fileId}`;
       const answer = await requestTarget(TARGET, action, url(config.filePath), { headers: headers() });
-      if (answer.status !== 200) throw credentialRefusal(TARGET, answer);
+      if (!succeeded(answer)) throw credentialRefusal(TARGET, answer);
       const file = parseJson(fileSchema, answer, action);
       return { id: file.id, name: file.name ?? file.id };
     },
@@ -57,7 +57,7 @@ export function createPingwinClient(config: PingwinConfig, access: PingwinAccess
       const answer = await requestTarget(TARGET, action, url(config.documentsPath, { externalId }), {
         headers: headers(),
       });
-      if (answer.status !== 200) throw httpFailure(TARGET, action, answer);
+      if (!succeeded(answer)) throw httpFailure(TARGET, action, answer);
       return parseJson(documentListSchema, answer, action).documents.find(
         (document) => document.externalId === externalId,
       );
@@ -79,8 +79,8 @@ export function createPingwinClient(config: PingwinConfig, access: PingwinAccess
           content: upload.content.toString('base64'),
         }),
       });
-      if (answer.status === 201)
-        return { document: parseJson(documentSchema, answer, action), duplicate: false };
+      // 201 as assumed; any other 2xx also means PingWin took it, never a refusal.
+      if (succeeded(answer)) return { document: parseJson(documentSchema, answer, action), duplicate: false };
       if (answer.status === 409) {
         const existing = documentSchema.safeParse(safeJson(answer.body));
         // A 409 about another document (not ours) is a refusal like any other 4xx.
@@ -94,6 +94,8 @@ export function createPingwinClient(config: PingwinConfig, access: PingwinAccess
 }
 
 export type PingwinClient = ReturnType<typeof createPingwinClient>;
+
+const succeeded = (answer: TargetAnswer) => answer.status >= 200 && answer.status < 300;
 
 function safeJson(text: string): unknown {
   try {
