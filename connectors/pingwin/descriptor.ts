@@ -60,7 +60,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter the PingWin API key of your file'),
+      schema: requiredText('Enter the PingWin API key of your file', {
+        maxLength: 500,
+        tooLong: 'A PingWin API key is at most 500 characters: paste only the key',
+      }),
     },
     {
       name: 'clid',
@@ -74,7 +77,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter the CLID you received from PingWin support (PingWin@vercruysse.be)'),
+      schema: requiredText('Enter the CLID you received from PingWin support (PingWin@vercruysse.be)', {
+        maxLength: 100,
+        tooLong: 'A PingWin CLID is at most 100 characters',
+      }),
     },
     {
       name: 'fileId',
@@ -88,11 +94,16 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter the ID of your PingWin file'),
+      schema: requiredText('Enter the ID of your PingWin file', {
+        maxLength: 100,
+        tooLong: 'A PingWin file ID is at most 100 characters',
+      }),
     },
   ],
   formats: [outputFormats.eFff3],
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
+  // No public API: Relais talks to the contract written down as assumed in README.md.
+  assumedContract: true,
 };

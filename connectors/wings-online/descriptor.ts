@@ -16,9 +16,9 @@ export const descriptor: ConnectorDescriptor = {
   displayName: 'Wings Online',
   names: { fr: 'Wings Online', nl: 'Wings Online', en: 'Wings Online' },
   summary: {
-    fr: 'Envoie les factures vers la comptabilité Wings Online de votre client, au format Peppol BIS Billing 3.0, dans les journaux choisis.',
-    nl: 'Stuurt de facturen naar de Wings Online-boekhouding van uw klant, in Peppol BIS Billing 3.0-formaat, in de gekozen dagboeken.',
-    en: "Sends the invoices to your client's Wings Online accounting, as Peppol BIS Billing 3.0, into the journals you choose.",
+    fr: 'Envoie les factures vers la comptabilité Wings Online de votre client, au format e-FFF, dans les journaux choisis.',
+    nl: 'Stuurt de facturen naar de Wings Online-boekhouding van uw klant, in e-FFF-formaat, in de gekozen dagboeken.',
+    en: "Sends the invoices to your client's Wings Online accounting, as e-FFF, into the journals you choose.",
   },
   help: {
     fr: lines(
@@ -62,10 +62,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter the Wings API user name').regex(
-        /^Wings8/,
-        'The Wings user name always starts with Wings8, for example Wings8123',
-      ),
+      schema: requiredText('Enter the Wings API user name', {
+        maxLength: 100,
+        tooLong: 'A Wings user name is at most 100 characters',
+      }).regex(/^Wings8/, 'The Wings user name always starts with Wings8, for example Wings8123'),
     },
     {
       name: 'password',
@@ -79,7 +79,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter the Wings API password'),
+      schema: requiredText('Enter the Wings API password', {
+        maxLength: 500,
+        tooLong: 'A Wings API password is at most 500 characters',
+      }),
     },
     {
       name: 'internalNumber',
@@ -128,9 +131,12 @@ export const descriptor: ConnectorDescriptor = {
       schema: journalCode('Enter the code of the accounts payable journal'),
     },
   ],
-  // Newer help pages name Peppol BIS Billing 3.0 for Wings, and offer no choice.
-  formats: [outputFormats.peppolBis3],
+  // e-FFF 3.0, as issue 13 and the task ask (some newer help pages name Peppol BIS Billing 3.0 for
+  // Wings; no choice is offered either way).
+  formats: [outputFormats.eFff3],
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
+  // No public API: Relais talks to the contract written down as assumed in README.md.
+  assumedContract: true,
 };

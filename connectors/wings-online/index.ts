@@ -1,15 +1,34 @@
-import { z } from 'zod';
+import { parseStepValues } from '../shared/step-values';
 import { defineConnector } from '../types';
+import { createWingsClient } from './client';
+import { wingsConfigSchema } from './config';
+import { deliverToWings } from './deliver';
 import { descriptor } from './descriptor';
 
 export default defineConnector({
   descriptor,
-  configSchema: z.object({
-    // Wings publishes no API for Wings Online; the only public description is a SOAP "Web Service
-    // Module" over the Wings accounting import. The address is a placeholder (.invalid never
-    // resolves) until the vendor gives one; set WINGS_API_URL when the client is built.
-    WINGS_API_URL: z.url().default('https://api.wings-online.invalid/ws'),
+  configSchema: wingsConfigSchema,
+  create: (config) => ({
+    descriptor,
+    async checkCredentials({ values }) {
+      const parsed = parseStepValues(descriptor, 'credentials', values);
+      const access = {
+        username: String(parsed.username),
+        password: String(parsed.password),
+        internalNumber: Number(parsed.internalNumber),
+      };
+      const { companyName } = await createWingsClient(config, access).checkLogin();
+      return {
+        secrets: { password: access.password },
+        settings: {
+          username: access.username,
+          internalNumber: access.internalNumber,
+          receivablesJournal: parsed.receivablesJournal,
+          payablesJournal: parsed.payablesJournal,
+        },
+        account: { id: `${access.username}/${access.internalNumber}`, name: companyName },
+      };
+    },
+    deliver: (input) => deliverToWings(config, input),
   }),
-  // Setup not implemented yet: the registry refuses the behaviour of unavailable connectors.
-  create: () => ({ descriptor }),
 });

@@ -44,13 +44,13 @@ interface CatalogueEntry {
 async function availableConnectors(): Promise<CatalogueEntry[]> {
   const catalogue = await relais.api('GET', '/v1/integrations');
   const available = (catalogue.body.integrations as CatalogueEntry[]).filter((entry) => entry.available);
-  assert.deepEqual(available.map((entry) => entry.id).sort(), [
-    'dropbox',
-    'exact-online',
-    'lyanthe',
-    'sftp',
-    'zenvoices',
-  ]);
+  // Every available connector goes through the hostile inputs below; these three are the oldest.
+  for (const id of ['dropbox', 'exact-online', 'sftp']) {
+    assert.ok(
+      available.some((entry) => entry.id === id),
+      `${id} is available`,
+    );
+  }
   return available;
 }
 
@@ -169,17 +169,15 @@ test('steps out of order, unknown steps and steps after the end: 409 or 400, not
   const credentials = {
     values: { username: sshd.username, password: sshd.password, host: sshd.host, port: sshd.port },
   };
-  const valid: Record<string, Record<string, unknown>> = {
-    sftp: { credentials, terms: validStepBody('terms') },
-    dropbox: { oauth: validStepBody('oauth'), terms: validStepBody('terms') },
-    'exact-online': { administration: validStepBody('administration'), terms: validStepBody('terms') },
-    zenvoices: { administration: validStepBody('administration'), terms: validStepBody('terms') },
-    lyanthe: { administration: validStepBody('administration'), terms: validStepBody('terms') },
-  };
+  // A valid body for every step after the first: each is refused while the first is current.
+  const laterSteps = (steps: string[]) =>
+    Object.fromEntries(
+      steps.slice(1).map((step) => [step, step === 'credentials' ? credentials : validStepBody(step)]),
+    );
   for (const connector of await availableConnectors()) {
     const id = await createConnection(connector.id);
     const before = await setupOf(id);
-    for (const [step, body] of Object.entries(valid[connector.id]!)) {
+    for (const [step, body] of Object.entries(laterSteps(connector.steps))) {
       await refused(
         `${connector.id}: ${step} while at ${before.currentStep}`,
         () => post(`/v1/connections/${id}/steps/${step}`, JSON.stringify(body)),

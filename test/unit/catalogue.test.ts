@@ -118,18 +118,43 @@ const samples: Record<string, FieldSamples> = {
       ['k'.repeat(201), /longer than an Onea API key/],
     ],
   },
-  'pingwin.apiKey': { valid: ['pw_live_7Hq2kD9sLm'], invalid: [['', /Enter the PingWin API key/]] },
-  'pingwin.clid': { valid: ['CL-20931'], invalid: [['', /CLID you received from PingWin support/]] },
-  'pingwin.fileId': { valid: ['4711'], invalid: [['', /Enter the ID of your PingWin file/]] },
+  'pingwin.apiKey': {
+    valid: ['pw_live_7Hq2kD9sLm'],
+    invalid: [
+      ['', /Enter the PingWin API key/],
+      ['k'.repeat(501), /at most 500 characters: paste only the key/],
+    ],
+  },
+  'pingwin.clid': {
+    valid: ['CL-20931'],
+    invalid: [
+      ['', /CLID you received from PingWin support/],
+      ['C'.repeat(101), /CLID is at most 100 characters/],
+    ],
+  },
+  'pingwin.fileId': {
+    valid: ['4711'],
+    invalid: [
+      ['', /Enter the ID of your PingWin file/],
+      ['9'.repeat(101), /file ID is at most 100 characters/],
+    ],
+  },
   'wings-online.username': {
     valid: ['Wings8123', 'Wings80001'],
     invalid: [
       ['Wings123', /always starts with Wings8/],
       ['jan.peeters', /always starts with Wings8/],
       ['', /Enter the Wings API user name/],
+      [`Wings8${'1'.repeat(95)}`, /user name is at most 100 characters/],
     ],
   },
-  'wings-online.password': { valid: ['p@ss word'], invalid: [['', /Enter the Wings API password/]] },
+  'wings-online.password': {
+    valid: ['p@ss word'],
+    invalid: [
+      ['', /Enter the Wings API password/],
+      ['p'.repeat(501), /password is at most 500 characters/],
+    ],
+  },
   'wings-online.internalNumber': {
     valid: [12, '7'],
     normalized: [['7', 7]],
