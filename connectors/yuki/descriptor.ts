@@ -81,7 +81,10 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter your Yuki API key (of type Domain)'),
+      schema: requiredText('Enter your Yuki API key (of type Domain)', {
+        maxLength: 200,
+        tooLong: 'A Yuki API key is at most 200 characters: copy only the key',
+      }),
     },
     {
       name: 'country',
