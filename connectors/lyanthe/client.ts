@@ -1,5 +1,5 @@
 import { ConnectorError } from '../errors';
-import { callTarget } from '../shared/http-call';
+import { requestTarget } from '../shared/target-request';
 import { httpFailure, reasonIn } from '../shared/http-failure';
 
 /**
@@ -30,8 +30,12 @@ const TARGET = 'Lyanthe';
 const MAILROOM_NUMBER = /^\d{10}$/;
 const MAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-const call = (api: LyantheApi, path: string, init: RequestInit, action: string) =>
-  callTarget({ baseUrl: api.baseUrl, path, timeoutMs: api.timeoutMs, target: TARGET, action }, init);
+const call = async (api: LyantheApi, path: string, init: RequestInit, action: string) => {
+  const url = new URL(path, api.baseUrl).toString();
+  const headers = { accept: 'application/json', ...init.headers };
+  const response = await requestTarget(TARGET, action, url, { ...init, headers }, api.timeoutMs);
+  return { response, body: response.body };
+};
 
 function json(body: string, action: string): Record<string, unknown> {
   try {

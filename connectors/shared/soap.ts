@@ -38,9 +38,11 @@ export function soapEnvelope(
 }
 
 export interface SoapFault {
-  /** faultcode without its prefix: `Client`, `Server`, ... */
+  /** faultcode without its prefix: `Client`, `Server`, `Client.DuplicateExternalReference`, ... */
   code: string;
   message: string;
+  /** Text of the elements under `detail`, by local name. */
+  detail: Record<string, string>;
 }
 
 export type SoapAnswer = { result: XmlElement } | { fault: SoapFault };
@@ -64,8 +66,18 @@ export function readSoapAnswer(body: Buffer | string): SoapAnswer {
   if (!first) throw new Error('the SOAP answer has an empty Body');
   if (first.localName === 'Fault' && first.namespaceURI === SOAP_ENVELOPE_NAMESPACE) {
     const code = textOfChild(first, 'faultcode') ?? 'Server';
+    const detail = childElements(first).find((element) => element.localName === 'detail');
     return {
-      fault: { code: code.replace(/^.*:/, ''), message: textOfChild(first, 'faultstring') ?? '' },
+      fault: {
+        code: code.replace(/^[^:]*:/, ''),
+        message: textOfChild(first, 'faultstring') ?? '',
+        detail: Object.fromEntries(
+          (detail ? childElements(detail) : []).map((element) => [
+            element.localName,
+            element.textContent ?? '',
+          ]),
+        ),
+      },
     };
   }
   return { result: first };

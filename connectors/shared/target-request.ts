@@ -11,6 +11,9 @@ export interface TargetAnswer {
 /** Long enough for a 20 MB upload, short enough that a stalled connection ends the attempt, not the activity. */
 const REQUEST_TIMEOUT_MS = 120_000;
 
+/** A target's answer with `ok` (2xx), as clients branching on success read it. */
+export type CheckedAnswer = TargetAnswer & { ok: boolean };
+
 /**
  * One HTTP request to a target whose base URL comes from our configuration (not user input, so no
  * SSRF guard). A request that gets no answer (refused, timed out, TLS) becomes `unreachable` at once;
@@ -21,10 +24,16 @@ export async function requestTarget(
   action: string,
   url: string,
   init: RequestInit,
-): Promise<TargetAnswer> {
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<CheckedAnswer> {
   try {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    return { status: response.status, headers: response.headers, body: await response.text() };
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    return {
+      status: response.status,
+      ok: response.ok,
+      headers: response.headers,
+      body: await response.text(),
+    };
   } catch (error) {
     throw unreachable(target, action, error);
   }

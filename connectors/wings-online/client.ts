@@ -1,6 +1,6 @@
 import { ConnectorError } from '../errors';
 import { httpFailure } from '../shared/http-failure';
-import { readSoapAnswer, soapRequest, type SoapAnswer } from '../shared/soap-message';
+import { elementsNamed, readSoapAnswer, soapEnvelope, type SoapFault } from '../shared/soap';
 import { credentialRefusal, requestTarget, type TargetAnswer } from '../shared/target-request';
 import type { WingsConfig } from './config';
 
@@ -21,6 +21,23 @@ export interface WingsImport {
   content: Buffer;
 }
 
+/** A SOAP answer as the calls below read it: its fault, or the text of a value by local name. */
+interface SoapAnswer {
+  fault?: SoapFault;
+  value(localName: string): string | undefined;
+}
+
+/** Undefined when the text is not a SOAP envelope (an HTML error page, a proxy's answer). */
+function readAnswer(text: string): SoapAnswer | undefined {
+  try {
+    const answer = readSoapAnswer(text);
+    if ('fault' in answer) return { fault: answer.fault, value: () => undefined };
+    return { value: (localName) => elementsNamed(answer.result, localName)[0]?.textContent ?? undefined };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The answer of a call, or the fault it ended with (status, fault, raw answer). */
 type CallResult = { ok: true; answer: SoapAnswer } | { ok: false; raw: TargetAnswer; soap?: SoapAnswer };
 
@@ -37,14 +54,14 @@ export function createWingsClient(config: WingsConfig, access: WingsAccess) {
         'content-type': 'text/xml; charset=utf-8',
         soapaction: `"${config.namespace}/${operation}"`,
       },
-      body: soapRequest(config.namespace, operation, [
+      body: soapEnvelope(config.namespace, operation, [
         ['UserName', access.username],
         ['Password', access.password],
         ['InternalNumber', String(access.internalNumber)],
         ...parameters,
       ]),
     });
-    const soap = readSoapAnswer(raw.body);
+    const soap = readAnswer(raw.body);
     const success = raw.status >= 200 && raw.status < 300;
     if (success && soap && !soap.fault) return { ok: true, answer: soap };
     if (success) {

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../errors';
-import { callTarget } from '../shared/http-call';
+import { requestTarget } from '../shared/target-request';
 import { httpFailure } from '../shared/http-failure';
 
 /**
@@ -44,10 +44,10 @@ const REFUSAL_STATUSES = new Set([400, 401, 403, 500]);
 const ABP_INTERNAL_ERROR = 'An internal error occurred';
 
 async function call(api: ZenvoicesApi, path: string, init: RequestInit, action: string) {
-  const { response, body } = await callTarget(
-    { baseUrl: api.baseUrl, path, timeoutMs: api.timeoutMs, target: TARGET, action },
-    init,
-  );
+  const url = new URL(path, api.baseUrl).toString();
+  const headers = { accept: 'application/json', ...init.headers };
+  const response = await requestTarget(TARGET, action, url, { ...init, headers }, api.timeoutMs);
+  const { body } = response;
   let envelope: AbpEnvelope | undefined;
   try {
     const parsed = JSON.parse(body) as unknown;
