@@ -121,5 +121,6 @@ export const descriptor: ConnectorDescriptor = {
   formats: [outputFormats.eFff3],
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
+  assumedContract: true,
 };
