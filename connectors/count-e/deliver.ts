@@ -10,7 +10,7 @@ import type { CountEConfig } from './config';
  * (DeliveryInput.company.externalId) and it differs, the document would land under another company
  * in Count-e, so nothing is sent.
  */
-export function deliverToCountE(config: CountEConfig, input: DeliveryInput): Promise<DeliveryReceipt> {
+export async function deliverToCountE(config: CountEConfig, input: DeliveryInput): Promise<DeliveryReceipt> {
   const { customerNumber, ...account } = connectionValues('Count-e', input, {
     settings: ['apiUrl', 'username', 'database', 'customerNumber'],
     secrets: ['password'],
