@@ -4,7 +4,10 @@ import { fileDocument } from './client';
 import type { BocountConfig } from './config';
 
 /** Delivers one e-FFF document to the connection's BoCount company. */
-export async function deliverToBocount(config: BocountConfig, input: DeliveryInput): Promise<DeliveryReceipt> {
+export async function deliverToBocount(
+  config: BocountConfig,
+  input: DeliveryInput,
+): Promise<DeliveryReceipt> {
   const file = connectionValues('BoCount', input, {
     settings: ['baseUrl', 'username', 'companyNumber'],
     secrets: ['password'],
