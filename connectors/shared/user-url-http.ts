@@ -40,7 +40,9 @@ export async function exchange(
     return { status: response.status, headers: response.headers as Headers, body: await response.text() };
   } catch (error) {
     if (error instanceof ConnectorError) throw error;
-    throw unreachable(target, action, error);
+    // undici says only "fetch failed"; its cause names what happened (ENOTFOUND, a certificate refused, ...).
+    const cause = (error as Error).cause;
+    throw unreachable(target, action, cause instanceof Error ? cause : error);
   }
 }
 

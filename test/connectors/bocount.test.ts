@@ -90,11 +90,13 @@ test('setup refusals carry BoCount’s words: wrong password, unknown company, a
 
 test('https is real: without the test CA the fake’s certificate is refused (nothing is sent in clear)', async () => {
   const untrusting = connectorWith({ RELAIS_NETWORK_ALLOW: '127.0.0.0/8' });
+  const sent = fake.log.length;
   await rejectsWith(
     untrusting.checkCredentials!({ values: values(), settings: {} }),
     'unavailable',
-    /^BoCount could not be reached to open company BE0123456749/,
+    /^BoCount could not be reached to open company BE0123456749 \(self[- ]signed certificate/,
   );
+  assert.equal(fake.log.length, sent, 'no request reached the fake');
 });
 
 test('delivery files the document once; a second attempt finds it by our delivery id', async () => {
