@@ -9,6 +9,7 @@ import { setupWorkflowId } from '../../workflows/setup-messages';
 import { startBocountFake, type BocountFake } from '../fakes/bocount';
 import { startCountEFake, type CountEFake } from '../fakes/count-e';
 import { historyText } from '../helpers/browser';
+import { logLines } from '../helpers/log-capture';
 import { acceptDocument, ublBeInvoice, waitForStatus } from '../helpers/delivery-api';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 import { makeTestCertificate, type TestCertificate } from '../helpers/test-certificate';
@@ -147,4 +148,25 @@ test('Count-e: credentials and terms, then a document tagged with the tenant’s
   const history = historyText(await relais.temporal.decodedHistory(setupWorkflowId(id)));
   assert.ok(history.includes(COUNT_E_LOGIN.username));
   assert.ok(!history.includes(COUNT_E_LOGIN.password), 'the password is not in workflow history');
+});
+
+test('no password (right or wrong, nor the Basic header made of it) in the logs or the stored errors', async () => {
+  const { rows: errors } = await relais.db.pool.query(
+    'select last_error from deliveries union all select status_message from connections',
+  );
+  const stored = JSON.stringify(errors);
+  const logs = logLines.join('\n');
+  assert.ok(logs.includes('/v1/connections/'), 'the scan reads the request logs');
+  const secrets = {
+    'BoCount password': BOCOUNT_USER.password,
+    'BoCount Basic credentials': Buffer.from(`${BOCOUNT_USER.username}:${BOCOUNT_USER.password}`).toString(
+      'base64',
+    ),
+    'wrong BoCount password': 'Wrong-Bo-42',
+    'Count-e password': COUNT_E_LOGIN.password,
+  };
+  for (const [what, secret] of Object.entries(secrets)) {
+    assert.ok(!logs.includes(secret), `the ${what} is in the logs`);
+    assert.ok(!stored.includes(secret), `the ${what} is in a stored error`);
+  }
 });
