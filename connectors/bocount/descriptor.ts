@@ -56,7 +56,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter the BoCount web service user name'),
+      schema: requiredText('Enter the BoCount web service user name', { maxLength: 255 }),
     },
     {
       name: 'password',
@@ -70,7 +70,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter the BoCount web service password'),
+      schema: requiredText('Enter the BoCount web service password', { maxLength: 1024 }),
     },
     {
       name: 'companyNumber',
@@ -104,5 +104,6 @@ export const descriptor: ConnectorDescriptor = {
   formats: [outputFormats.eFff3],
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
+  assumedContract: true,
 };

@@ -63,7 +63,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter the Count-e user name'),
+      schema: requiredText('Enter the Count-e user name', { maxLength: 255 }),
     },
     {
       name: 'password',
@@ -73,7 +73,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'password',
       secret: true,
       required: true,
-      schema: requiredText('Enter the Count-e password'),
+      schema: requiredText('Enter the Count-e password', { maxLength: 1024 }),
     },
     {
       name: 'apiUrl',
@@ -101,7 +101,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter the name of the Count-e database'),
+      schema: requiredText('Enter the name of the Count-e database', { maxLength: 255 }),
     },
     {
       name: 'customerNumber',
@@ -115,11 +115,18 @@ export const descriptor: ConnectorDescriptor = {
       input: 'text',
       secret: false,
       required: true,
-      schema: requiredText('Enter your customer number on the e-invoicing platform'),
+      // Sent to Count-e in a header (README): printable ASCII only, as the platform's numbers are.
+      schema: requiredText('Enter your customer number on the e-invoicing platform', {
+        maxLength: 100,
+      }).regex(
+        /^[\x20-\x7e]+$/,
+        'Enter the customer number as the platform shows it: letters, digits and punctuation only',
+      ),
     },
   ],
   formats: [outputFormats.eFff3],
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
+  assumedContract: true,
 };

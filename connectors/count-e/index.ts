@@ -1,12 +1,17 @@
-import { z } from 'zod';
 import { defineConnector } from '../types';
+import { countEConfigSchema } from './config';
+import { deliverToCountE } from './deliver';
 import { descriptor } from './descriptor';
+import { checkCountECredentials } from './setup';
 
 export default defineConnector({
   descriptor,
-  // Count-e publishes no API, and there is no central endpoint to configure: each account has its
-  // own API instance, whose URL the user enters in the setup form.
-  configSchema: z.object({}),
-  // Setup not implemented yet: the registry refuses the behaviour of unavailable connectors.
-  create: () => ({ descriptor }),
+  // No central endpoint: each account has its own API instance, whose URL the user enters. The
+  // configuration holds the assumed paths and the SSRF guard's policy for those user-typed URLs.
+  configSchema: countEConfigSchema,
+  create: (config) => ({
+    descriptor,
+    checkCredentials: ({ values }) => checkCountECredentials(config, values),
+    deliver: (input) => deliverToCountE(config, input),
+  }),
 });

@@ -41,11 +41,17 @@ interface FieldSamples {
 const samples: Record<string, FieldSamples> = {
   'bocount.username': {
     valid: ['ws-client-0042'],
-    invalid: [['   ', /Enter the BoCount web service user name/]],
+    invalid: [
+      ['   ', /Enter the BoCount web service user name/],
+      ['w'.repeat(256), /at most 255 characters/],
+    ],
   },
   'bocount.password': {
     valid: ['s3cret! with spaces'],
-    invalid: [['', /Enter the BoCount web service password/]],
+    invalid: [
+      ['', /Enter the BoCount web service password/],
+      ['p'.repeat(1025), /at most 1024 characters/],
+    ],
   },
   'bocount.companyNumber': {
     valid: ['BE0123456749', 'be 0827.405.743', '0827405743', 'BE1000000021'],
@@ -80,11 +86,18 @@ const samples: Record<string, FieldSamples> = {
   },
   'count-e.database': {
     valid: ['DOSSIER_PEETERS'],
-    invalid: [['', /Enter the name of the Count-e database/]],
+    invalid: [
+      ['', /Enter the name of the Count-e database/],
+      ['D'.repeat(256), /at most 255 characters/],
+    ],
   },
   'count-e.customerNumber': {
     valid: ['100234'],
-    invalid: [['  ', /Enter your customer number on the e-invoicing platform/]],
+    invalid: [
+      ['  ', /Enter your customer number on the e-invoicing platform/],
+      ['C-1\r\nX-Evil: 1', /letters, digits and punctuation only/],
+      ['9'.repeat(101), /at most 100 characters/],
+    ],
   },
   'lyanthe.username': {
     valid: ['an.janssens@kantoor.be'],
