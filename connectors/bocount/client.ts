@@ -1,6 +1,7 @@
+import { credentialRefusal } from '../shared/target-request';
 import { ConnectorError } from '../errors';
 import { fileOnce } from '../shared/file-once';
-import { endpoint, exchange, jsonOf, setupFailure, type Exchange } from '../shared/user-url-http';
+import { endpoint, exchange, jsonOf, type Exchange } from '../shared/user-url-http';
 import type { DeliveryInput, DeliveryReceipt } from '../types';
 import type { BocountConfig } from './config';
 
@@ -33,7 +34,7 @@ export async function readCompany(config: BocountConfig, file: BocountFile): Pro
   const answer = await exchange(how, url, {
     headers: { authorization: authorization(file), accept: 'application/json' },
   });
-  if (answer.status !== 200) throw setupFailure(how, answer);
+  if (answer.status !== 200) throw credentialRefusal(how.target, answer);
   const company = jsonOf<{ name?: unknown }>(how, answer);
   if (typeof company.name !== 'string') {
     throw new ConnectorError('invalid-credentials', `${TARGET} did not name company ${file.companyNumber}.`);

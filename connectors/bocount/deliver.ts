@@ -1,4 +1,4 @@
-import { connectionValues } from '../shared/credential-values';
+import { connectionValues } from '../shared/step-values';
 import type { DeliveryInput, DeliveryReceipt } from '../types';
 import { fileDocument } from './client';
 import type { BocountConfig } from './config';

@@ -1,4 +1,4 @@
-import { credentialValues } from '../shared/credential-values';
+import { credentialValues } from '../shared/step-values';
 import type { CredentialCheckResult } from '../types';
 import { readCompany } from './client';
 import type { BocountConfig } from './config';

@@ -1,13 +1,7 @@
+import { credentialRefusal } from '../shared/target-request';
 import { ConnectorError } from '../errors';
 import { fileOnce } from '../shared/file-once';
-import {
-  endpoint,
-  exchange,
-  jsonOf,
-  setupFailure,
-  successOrFailure,
-  type Exchange,
-} from '../shared/user-url-http';
+import { endpoint, exchange, jsonOf, successOrFailure, type Exchange } from '../shared/user-url-http';
 import type { DeliveryInput, DeliveryReceipt } from '../types';
 import type { CountEConfig } from './config';
 
@@ -46,7 +40,8 @@ export async function logIn(
       database: account.database,
     }),
   });
-  if (phase === 'setup' && (answer.status < 200 || answer.status >= 300)) throw setupFailure(how, answer);
+  if (phase === 'setup' && (answer.status < 200 || answer.status >= 300))
+    throw credentialRefusal(how.target, answer);
   const { token } = jsonOf<{ token?: unknown }>(how, successOrFailure(how, answer));
   if (typeof token !== 'string' || !token) {
     throw new ConnectorError('unavailable', `${TARGET} signed in without giving a session token.`, {

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../errors';
-import { connectionValues } from '../shared/credential-values';
+import { connectionValues } from '../shared/step-values';
 import type { DeliveryInput, DeliveryReceipt } from '../types';
 import { fileDocument } from './client';
 import type { CountEConfig } from './config';

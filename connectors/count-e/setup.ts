@@ -1,4 +1,4 @@
-import { credentialValues } from '../shared/credential-values';
+import { credentialValues } from '../shared/step-values';
 import type { CredentialCheckResult } from '../types';
 import { logIn } from './client';
 import type { CountEConfig } from './config';

@@ -1,5 +1,5 @@
 import { ConnectorError } from '../errors';
-import { reasonIn, unreachable } from './http-failure';
+import { httpFailure, reasonIn, unreachable } from './http-failure';
 
 /** A whole answer of a target, read as text: what `httpFailure` and the clients' parsers take. */
 export interface TargetAnswer {
@@ -41,10 +41,13 @@ export async function requestTarget(
 
 /**
  * A refusal at the credentials step: the person corrects the values and submits again, so any 4xx is
- * `invalid-credentials` quoting the target; a 5xx says the target is down (the step still ends, 422).
+ * `invalid-credentials` quoting the target; a 5xx says the target is down and a 429 that it is busy (the
+ * step still ends, 422).
  */
 export function credentialRefusal(target: string, answer: TargetAnswer): ConnectorError {
-  const reason = reasonIn(answer.body);
+  // The target's sentence goes inside ours: without its own final period.
+  const reason = reasonIn(answer.body)?.replace(/\.+$/, '');
+  if (answer.status === 429) return httpFailure(target, 'check these details', answer);
   if (answer.status >= 500) {
     return new ConnectorError(
       'unavailable',

@@ -5,17 +5,14 @@
  */
 import { ConnectorError } from '../errors';
 import { guardedFetch, type GuardedRequestInit } from './guarded-fetch';
-import { httpFailure, reasonIn, unreachable } from './http-failure';
+import { httpFailure, unreachable } from './http-failure';
+import type { TargetAnswer } from './target-request';
 import type { NetworkPolicy } from './network-guard';
 
 /** Generous for a 20 MB upload, short enough that a stalled server fails the attempt, not the activity. */
 export const USER_URL_TIMEOUT_MS = 120_000;
 
-export interface HttpAnswer {
-  status: number;
-  headers: Headers;
-  body: string;
-}
+export type HttpAnswer = TargetAnswer;
 
 /** What names the target and the action in messages ("BoCount could not file the invoice ..."). */
 export interface Exchange {
@@ -50,26 +47,6 @@ export async function exchange(
 export function successOrFailure(how: Exchange, answer: HttpAnswer): HttpAnswer {
   if (answer.status >= 200 && answer.status < 300) return answer;
   throw httpFailure(how.target, how.action, answer);
-}
-
-/**
- * During setup a refused sign-in is the user's typo, not an expired connection: 401/403 become
- * `invalid-credentials` with the target's reason (the API answers 422 with it); the rest reads as above.
- */
-export function setupFailure(how: Exchange, answer: HttpAnswer): ConnectorError {
-  if (answer.status === 401 || answer.status === 403) {
-    const reason = reasonIn(answer.body);
-    return new ConnectorError(
-      'invalid-credentials',
-      `${how.target} refused the sign-in${reason ? `: ${reason}` : '.'} Check the user name and password.`,
-      { status: answer.status },
-    );
-  }
-  const failure = httpFailure(how.target, how.action, answer);
-  // Any other refusal at setup is also something the user must correct (a company or database unknown there).
-  return failure.kind === 'rejected'
-    ? new ConnectorError('invalid-credentials', failure.message, { status: answer.status })
-    : failure;
 }
 
 /** The JSON body of a successful answer; a body that is not JSON means the contract was not met. */

@@ -69,7 +69,7 @@ test('BoCount through the wizard: assumed-contract note, mod-97 error at the fie
 
   await fill({ Password: 'Wrong-Bo-42' });
   await page.getByRole('button', { name: 'Connect' }).click();
-  await page.getByRole('alert').filter({ hasText: 'BoCount refused the sign-in' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'BoCount refused these details' }).waitFor();
   await screenshot(page, 'bocount-wrong-password');
 
   await fill();

@@ -73,7 +73,7 @@ test('setup refusals carry BoCount’s words: wrong password, unknown company, a
   const wrong = await rejectsWith(
     connector.checkCredentials!({ values: values({ password: 'nope' }), settings: {} }),
     'invalid-credentials',
-    /^BoCount refused the sign-in: Invalid web service user name or password\. Check the user name and password\.$/,
+    /^BoCount refused these details: Invalid web service user name or password\. Check them and try again\.$/,
   );
   assert.ok(!wrong.message.includes('nope'));
   await rejectsWith(

@@ -76,12 +76,12 @@ test('setup refusals carry Count-e’s words: wrong password, unknown database',
   await rejectsWith(
     connector.checkCredentials!({ values: values({ password: 'Winter2025' }), settings: {} }),
     'invalid-credentials',
-    /^Count-e refused the sign-in: Unknown user name or wrong password\. Check the user name and password\.$/,
+    /^Count-e refused these details: Unknown user name or wrong password\. Check them and try again\.$/,
   );
   await rejectsWith(
     connector.checkCredentials!({ values: values({ database: 'OTHER' }), settings: {} }),
     'invalid-credentials',
-    /^Count-e refused to sign in to database OTHER: Database OTHER does not exist for this user\.$/,
+    /^Count-e refused these details: Database OTHER does not exist for this user\. Check them and try again\.$/,
   );
   await rejectsWith(
     connector.checkCredentials!({ values: values({ customerNumber: '' }), settings: {} }),
