@@ -195,6 +195,16 @@ describe('failures before or around the exchange', () => {
     assertKind(error, 'rejected', /attachments \(0\.1 MB\) are over the 0\.1 MB a mail may carry/);
   });
 
+  test('a relay that does not answer the end of DATA in time is unavailable, and keeps no mail', async () => {
+    const count = (await server.received()).length;
+    const impatient = schema.parse({ ...server.env, RELAIS_SMTP_TIMEOUT_MS: '1000' });
+    await server.hold({ recipient: 'dossier42@docin.octopus.be', holdMs: 2_500, times: 1 });
+    const error = await failureOf(sendDocumentMail(impatient, mail({ deliveryId: 'held' })));
+    assertKind(error, 'unavailable', /could not reach its mail server|try again/);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal((await server.received()).length, count, 'a mail never acknowledged is not kept');
+  });
+
   test('a refused connection is unavailable', async () => {
     const closed = schema.parse({ ...server.env, RELAIS_SMTP_URL: `smtp://127.0.0.1:${await freePort()}` });
     assertKind(

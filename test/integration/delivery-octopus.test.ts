@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { TERMS_VERSION } from '../../connectors/shared/catalogue';
 import { acceptDocument, ublBeInvoice, waitForDelivery, waitForStatus } from '../helpers/delivery-api';
+import { setUpOctopus } from '../helpers/octopus-connection';
 import { startTestRelais, type TestRelais } from '../helpers/relais';
 import { startTestSmtpServer, type ReceivedMail, type TestSmtpServer } from '../helpers/smtp-server';
 
@@ -19,7 +19,7 @@ before(async () => {
   smtp = await startTestSmtpServer({ from: 'invoices@relais.example' });
   relais = await startTestRelais(smtp.env);
   // The one active connection: every purchase invoice the tests post goes to MAILBOX.
-  await setUpOctopus(MAILBOX, { activate: true });
+  await setUpOctopus(relais, MAILBOX, { activate: true });
 });
 after(async () => {
   await relais?.close();
@@ -28,32 +28,6 @@ after(async () => {
 beforeEach(async () => {
   await smtp.acceptAll();
 });
-
-/** Walks the Octopus setup with `mailbox`; returns the connection as the credentials step left it. */
-async function setUpOctopus(mailbox: string, options: { activate: boolean }) {
-  const created = await relais.api('POST', '/v1/connections', {
-    connectorId: 'octopus',
-    documentType: 'purchase-invoice',
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const id = created.body.connection.id as string;
-  const credentials = await relais.api('POST', `/v1/connections/${id}/steps/credentials`, {
-    values: { mailbox },
-  });
-  assert.equal(credentials.status, 200, JSON.stringify(credentials.body));
-  assert.equal(credentials.body.connection.setup.currentStep, 'terms');
-  if (options.activate) {
-    const terms = await relais.api('POST', `/v1/connections/${id}/steps/terms`, {
-      accepted: true,
-      termsVersion: TERMS_VERSION,
-      acceptedBy: 'alice@example.test',
-    });
-    assert.equal(terms.status, 200, JSON.stringify(terms.body));
-    const read = await relais.api('GET', `/v1/connections/${id}`);
-    assert.equal(read.body.connection.status, 'active');
-  }
-  return credentials.body.connection;
-}
 
 const mailsNumbered = async (number: string): Promise<ReceivedMail[]> =>
   (await smtp.received()).filter((mail) => mail.parsed.subject?.includes(number));
@@ -84,10 +58,10 @@ test('the mailbox field: not an address is a 400 naming the field; another domai
   assert.match(bad.body.details[0].message, /one e-mail address, ending in @docin\.octopus\.be/);
 
   // Left in setup (no terms): it never receives documents from the other tests.
-  const elsewhere = await setUpOctopus('k0042@octopus-mail.example', { activate: false });
+  const elsewhere = await setUpOctopus(relais, 'k0042@octopus-mail.example', { activate: false });
   assert.equal(elsewhere.settings.mailbox, 'k0042@octopus-mail.example');
   assert.match(elsewhere.settings.warning, /does not end in @docin\.octopus\.be/);
-  const usual = await setUpOctopus('k0043@docin.octopus.be', { activate: false });
+  const usual = await setUpOctopus(relais, 'k0043@docin.octopus.be', { activate: false });
   assert.equal(usual.settings.warning, undefined);
 });
 

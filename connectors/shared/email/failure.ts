@@ -75,7 +75,7 @@ export function smtpFailure(
   if (failure.code === undefined || connectionCodes.has(failure.code)) {
     return new ConnectorError(
       'unavailable',
-      `Relais could not reach its mail server (${reason}); it will try again.`,
+      `Relais could not reach its mail server or lost the connection (${reason}); it will try again.`,
     );
   }
   return new ConnectorError('unavailable', `Sending the mail failed (${reason}); Relais will try again.`);
