@@ -11,7 +11,7 @@ export default defineConnector({
   configSchema: z.object({ ...mailTransportConfig }),
   create: (config) => ({
     descriptor,
-    checkCredentials: async ({ values }) => checkOctopusMailbox(values),
+    checkCredentials: async ({ values }) => checkOctopusMailbox(values, config),
     deliver: (input) => deliverToOctopus(input, config),
   }),
 });

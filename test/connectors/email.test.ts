@@ -3,6 +3,7 @@
  * (test/helpers/smtp-server.ts: STARTTLS, AUTH, scripted refusals), read back with mailparser.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { z } from 'zod';
@@ -103,6 +104,32 @@ describe('a delivered mail', () => {
     const { envelope, parsed } = (await server.received()).at(-1)!;
     assert.deepEqual(envelope.rcptTo, ['dossier42@docin.octopus.be', 'archive@example.be']);
     assert.equal(Array.isArray(parsed.cc) ? undefined : parsed.cc?.text, 'archive@example.be');
+  });
+
+  test('with the three DKIM variables the mail is signed for the domain and selector', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const signing = schema.parse({
+      ...server.env,
+      RELAIS_DKIM_DOMAIN: 'relais.example',
+      RELAIS_DKIM_SELECTOR: 'mail2026',
+      // One-line form, as in an environment file.
+      RELAIS_DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n'),
+    });
+    await sendDocumentMail(signing, mail({ deliveryId: 'signed' }));
+    const signed = (await server.received()).at(-1)!.parsed;
+    assert.equal(signed.messageId, '<relais.signed@relais.example>');
+    // mailparser reads the header into its parameters; the signature itself is nodemailer's (not verified here).
+    const signature = signed.headers.get('dkim-signature') as { params: Record<string, string> };
+    assert.equal(signature.params.d, 'relais.example');
+    assert.equal(signature.params.s, 'mail2026');
+    assert.match(signature.params.h ?? '', /message-id/);
+    const incomplete = schema.parse({ ...server.env, RELAIS_DKIM_DOMAIN: 'relais.example' });
+    assertKind(
+      await failureOf(sendDocumentMail(incomplete, mail())),
+      'misconfigured',
+      /RELAIS_DKIM_SELECTOR/,
+    );
   });
 
   test('the Message-ID is the same for every attempt of a delivery and differs between deliveries', () => {

@@ -33,10 +33,13 @@ export async function documentMailOf(
       contentType: 'application/pdf',
     });
   }
+  const party = (name: string, vat: string | undefined) => (vat ? `${name} (${vat})` : name);
   const text = [
     `${title}.`,
-    `Issued on ${document.issueDate} by ${document.supplierName}${document.supplierVat ? ` (${document.supplierVat})` : ''} ` +
-      `to ${document.customerName}${document.customerVat ? ` (${document.customerVat})` : ''}.`,
+    oneLine(
+      `Issued on ${document.issueDate} by ${party(document.supplierName, document.supplierVat)} ` +
+        `to ${party(document.customerName, document.customerVat)}.`,
+    ),
     options.withPdf
       ? 'Attached: the e-invoice (XML) and the invoice as PDF.'
       : 'Attached: the e-invoice (XML).',
@@ -48,7 +51,7 @@ export async function documentMailOf(
     to: options.to,
     ...(options.cc ? { cc: options.cc } : {}),
     subject: options.subject ?? title,
-    text: oneLineEach(text),
+    text,
     attachments,
   };
 }
@@ -62,11 +65,4 @@ function oneLine(text: string): string {
       .replace(/\s+/g, ' ')
       .trim()
   );
-}
-
-function oneLineEach(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line ? oneLine(line) : line))
-    .join('\n');
 }
