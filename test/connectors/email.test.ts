@@ -132,6 +132,23 @@ describe('a delivered mail', () => {
     );
   });
 
+  test('a CC accepted but the To mailbox refused is reported as the refusal, naming the To address', async () => {
+    await server.refuse({
+      stage: 'rcpt',
+      recipient: 'dossier42@docin.octopus.be',
+      code: 550,
+      message: '5.1.1 User unknown',
+    });
+    const error = await failureOf(
+      sendDocumentMail(config, mail({ deliveryId: 'half', cc: 'archive@example.be' })),
+    );
+    assertKind(
+      error,
+      'misconfigured',
+      /refused the address dossier42@docin\.octopus\.be: 550 5\.1\.1 User unknown/,
+    );
+  });
+
   test('the Message-ID is the same for every attempt of a delivery and differs between deliveries', () => {
     assert.equal(messageIdFor('d-1', 'a@x.be'), messageIdFor('d-1', 'a@x.be'));
     assert.notEqual(messageIdFor('d-1', 'a@x.be'), messageIdFor('d-2', 'a@x.be'));
