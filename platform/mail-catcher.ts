@@ -28,6 +28,13 @@ export interface MailCatcherOptions {
   login?: { user: string; password: string };
   /** A refusal for this stage and recipient, or undefined to accept. */
   replyFor?(stage: ReplyStage, recipient: string): ScriptedReply | undefined;
+  /**
+   * How long to hold a received mail before keeping it and answering 250 (tests of a client that dies
+   * mid-send). A mail whose client is gone when the hold ends is dropped, as an MTA drops a transaction
+   * it never acknowledged. `onHold` is told when a hold begins.
+   */
+  holdFor?(recipients: string[]): number | undefined;
+  onHold?(recipients: string[]): void;
 }
 
 export interface StoredEnvelope {
@@ -49,6 +56,7 @@ export interface MailCatcher {
 export async function startMailCatcher(options: MailCatcherOptions): Promise<MailCatcher> {
   await mkdir(options.folder, { recursive: true, mode: 0o700 });
   let sequence = 0;
+  const closedSessions = new Set<string>();
   const refusal = (reply: ScriptedReply) =>
     Object.assign(new Error(reply.message), { responseCode: reply.code });
 
@@ -80,13 +88,21 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
         const recipients = session.envelope.rcptTo.map((rcpt) => rcpt.address);
         const reply = recipients.map((to) => options.replyFor?.('data', to)).find(Boolean);
         if (reply) return callback(refusal(reply));
-        const name = `${Date.now()}-${String(++sequence).padStart(4, '0')}`;
-        store(options.folder, name, Buffer.concat(chunks), envelopeOf(session)).then(
-          () => callback(null, `2.0.0 Ok: queued as ${name}`),
-          (error: Error) =>
-            callback(refusal({ code: 451, message: `4.3.0 Could not store: ${error.message}` })),
-        );
+        const holdMs = options.holdFor?.(recipients) ?? 0;
+        if (holdMs > 0) options.onHold?.(recipients);
+        setTimeout(() => {
+          if (closedSessions.has(session.id)) return callback(new Error('the client is gone'));
+          const name = `${Date.now()}-${String(++sequence).padStart(4, '0')}`;
+          store(options.folder, name, Buffer.concat(chunks), envelopeOf(session)).then(
+            () => callback(null, `2.0.0 Ok: queued as ${name}`),
+            (error: Error) =>
+              callback(refusal({ code: 451, message: `4.3.0 Could not store: ${error.message}` })),
+          );
+        }, holdMs);
       });
+    },
+    onClose(session) {
+      closedSessions.add(session.id);
     },
   });
   server.on('error', () => undefined);

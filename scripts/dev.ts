@@ -7,6 +7,7 @@ import { loadConfigOrExit, publicBaseUrl } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import { resolveDatabaseUrl } from '../platform/database-url';
 import { startRelais } from '../platform/relais';
+import { sandboxMailEnv, startSandboxMail, type SandboxMail } from '../platform/sandbox-mail';
 import { sandboxNetworkAllow, startSandboxSftp, type SandboxSftp } from '../platform/sandbox-sftp';
 import { onShutdown } from '../platform/shutdown';
 import { ensureTemporalCli } from '../platform/temporal-cli';
@@ -76,6 +77,14 @@ async function main(): Promise<void> {
       cleanups.push(sandbox.stop);
     }
 
+    // No relay configured: mailbox targets (Octopus, ...) send to a local catcher instead of nowhere.
+    let mailSandbox: SandboxMail | undefined;
+    if (!process.env.RELAIS_SMTP_URL && config.NODE_ENV !== 'production') {
+      mailSandbox = await startSandboxMail({ dataDir: config.RELAIS_DATA_DIR });
+      cleanups.push(mailSandbox.stop);
+    }
+    const baseEnv = mailSandbox ? sandboxMailEnv(mailSandbox, process.env) : process.env;
+
     const relais = await startRelais({
       config,
       databaseUrl,
@@ -86,12 +95,12 @@ async function main(): Promise<void> {
       // user may name there.
       env: sandbox
         ? {
-            ...process.env,
+            ...baseEnv,
             RELAIS_NETWORK_ALLOW: [process.env.RELAIS_NETWORK_ALLOW, sandboxNetworkAllow(sandbox)]
               .filter(Boolean)
               .join(','),
           }
-        : process.env,
+        : baseEnv,
     });
     cleanups.push(() => relais.stop());
     const devKey =
@@ -120,6 +129,12 @@ async function main(): Promise<void> {
         `Sandbox SFTP: host ${sandbox.host}, port ${sandbox.port}, user ${sandbox.username}, password ${sandbox.password}`,
       );
       say(`              files arrive in ${sandbox.folder}`);
+    }
+    if (mailSandbox) {
+      say(
+        `Mail sandbox: ${mailSandbox.host}:${mailSandbox.port} (RELAIS_SMTP_URL is not set); messages stored in`,
+      );
+      say(`              ${mailSandbox.folder} (one .eml per mail, open it with any mail program)`);
     }
     say('Press Ctrl+C to stop.');
   } catch (error) {

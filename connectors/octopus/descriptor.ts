@@ -1,12 +1,6 @@
 import type { ConnectorDescriptor } from '../types';
 import { acceptTermsAndConnect, lines, outputFormats, TERMS_VERSION } from '../shared/catalogue';
-import { requiredText } from '../shared/validators';
-
-/**
- * The dossier's mailbox, `<code>@docin.octopus.be`; a `-WORD` suffix before the @ files the mail
- * into a subfolder of the dossier.
- */
-const mailboxPattern = /^[a-z0-9._]+(?:-[a-z0-9_]+)?@docin\.octopus\.be$/i;
+import { mailboxSchema } from './mailbox';
 
 export const descriptor: ConnectorDescriptor = {
   id: 'octopus',
@@ -65,10 +59,7 @@ export const descriptor: ConnectorDescriptor = {
       input: 'email',
       secret: false,
       required: true,
-      schema: requiredText('Enter the mailbox address of the Octopus dossier').regex(
-        mailboxPattern,
-        'Paste the mailbox address shown in Octopus: it ends in @docin.octopus.be',
-      ),
+      schema: mailboxSchema,
     },
   ],
   formats: [outputFormats.eFff3],
@@ -76,5 +67,5 @@ export const descriptor: ConnectorDescriptor = {
   // refuse messages over 20-25 MB, so the document itself stays well under that.
   limits: { maxDocumentBytes: 10 * 1024 * 1024 },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
 };

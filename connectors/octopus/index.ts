@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { mailTransportConfig } from '../shared/email';
 import { defineConnector } from '../types';
+import { checkOctopusMailbox } from './check-mailbox';
+import { deliverToOctopus } from './deliver';
 import { descriptor } from './descriptor';
 
 export default defineConnector({
   descriptor,
-  configSchema: z.object({
-    // Octopus receives the documents by e-mail, so the endpoint is our own outgoing mail relay
-    // (smtp:// or smtps://, credentials in the URL); by default the relay of the host.
-    OCTOPUS_SMTP_URL: z.url().default('smtp://localhost:25'),
-    // The sender of the mails; required once the client is built (no sensible default exists).
-    OCTOPUS_MAIL_FROM: z.email().optional(),
+  // Octopus receives the documents by e-mail: the endpoint is the operator's own mail relay.
+  configSchema: z.object({ ...mailTransportConfig }),
+  create: (config) => ({
+    descriptor,
+    checkCredentials: async ({ values }) => checkOctopusMailbox(values, config),
+    deliver: (input) => deliverToOctopus(input, config),
   }),
-  // Setup not implemented yet: the registry refuses the behaviour of unavailable connectors.
-  create: () => ({ descriptor }),
 });

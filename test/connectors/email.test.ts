@@ -3,6 +3,7 @@
  * (test/helpers/smtp-server.ts: STARTTLS, AUTH, scripted refusals), read back with mailparser.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { z } from 'zod';
@@ -105,6 +106,49 @@ describe('a delivered mail', () => {
     assert.equal(Array.isArray(parsed.cc) ? undefined : parsed.cc?.text, 'archive@example.be');
   });
 
+  test('with the three DKIM variables the mail is signed for the domain and selector', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const signing = schema.parse({
+      ...server.env,
+      RELAIS_DKIM_DOMAIN: 'relais.example',
+      RELAIS_DKIM_SELECTOR: 'mail2026',
+      // One-line form, as in an environment file.
+      RELAIS_DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n'),
+    });
+    await sendDocumentMail(signing, mail({ deliveryId: 'signed' }));
+    const signed = (await server.received()).at(-1)!.parsed;
+    assert.equal(signed.messageId, '<relais.signed@relais.example>');
+    // mailparser reads the header into its parameters; the signature itself is nodemailer's (not verified here).
+    const signature = signed.headers.get('dkim-signature') as { params: Record<string, string> };
+    assert.equal(signature.params.d, 'relais.example');
+    assert.equal(signature.params.s, 'mail2026');
+    assert.match(signature.params.h ?? '', /message-id/);
+    const incomplete = schema.parse({ ...server.env, RELAIS_DKIM_DOMAIN: 'relais.example' });
+    assertKind(
+      await failureOf(sendDocumentMail(incomplete, mail())),
+      'misconfigured',
+      /RELAIS_DKIM_SELECTOR/,
+    );
+  });
+
+  test('a CC accepted but the To mailbox refused is reported as the refusal, naming the To address', async () => {
+    await server.refuse({
+      stage: 'rcpt',
+      recipient: 'dossier42@docin.octopus.be',
+      code: 550,
+      message: '5.1.1 User unknown',
+    });
+    const error = await failureOf(
+      sendDocumentMail(config, mail({ deliveryId: 'half', cc: 'archive@example.be' })),
+    );
+    assertKind(
+      error,
+      'misconfigured',
+      /refused the address dossier42@docin\.octopus\.be: 550 5\.1\.1 User unknown/,
+    );
+  });
+
   test('the Message-ID is the same for every attempt of a delivery and differs between deliveries', () => {
     assert.equal(messageIdFor('d-1', 'a@x.be'), messageIdFor('d-1', 'a@x.be'));
     assert.notEqual(messageIdFor('d-1', 'a@x.be'), messageIdFor('d-2', 'a@x.be'));
@@ -193,6 +237,16 @@ describe('failures before or around the exchange', () => {
       ),
     );
     assertKind(error, 'rejected', /attachments \(0\.1 MB\) are over the 0\.1 MB a mail may carry/);
+  });
+
+  test('a relay that does not answer the end of DATA in time is unavailable, and keeps no mail', async () => {
+    const count = (await server.received()).length;
+    const impatient = schema.parse({ ...server.env, RELAIS_SMTP_TIMEOUT_MS: '1000' });
+    await server.hold({ recipient: 'dossier42@docin.octopus.be', holdMs: 2_500, times: 1 });
+    const error = await failureOf(sendDocumentMail(impatient, mail({ deliveryId: 'held' })));
+    assertKind(error, 'unavailable', /could not reach its mail server|try again/);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal((await server.received()).length, count, 'a mail never acknowledged is not kept');
   });
 
   test('a refused connection is unavailable', async () => {

@@ -14,6 +14,15 @@ export interface ReplyRule extends ScriptedReply {
   times?: number;
 }
 
+/** Holds the next `times` mails to `recipient` for `holdMs` before answering (see MailCatcherOptions). */
+export interface HoldRule {
+  id: string;
+  hold: true;
+  recipient: string;
+  holdMs: number;
+  times: number;
+}
+
 const env = (name: string): string => {
   const value = process.env[name];
   if (!value) throw new Error(`smtp-server-process needs ${name}`);
@@ -23,21 +32,40 @@ const env = (name: string): string => {
 const controlFile = env('SMTP_TEST_CONTROL_FILE');
 const given = new Map<string, number>();
 
-function replyFor(stage: ReplyStage, recipient: string): ScriptedReply | undefined {
-  let rules: ReplyRule[];
+function readRules(): Array<ReplyRule | HoldRule> {
   try {
-    rules = JSON.parse(readFileSync(controlFile, 'utf8')) as ReplyRule[];
+    return JSON.parse(readFileSync(controlFile, 'utf8')) as Array<ReplyRule | HoldRule>;
   } catch {
-    return undefined;
+    return [];
   }
+}
+
+const unspent = (rule: { id: string; times?: number }) =>
+  rule.times === undefined || (given.get(rule.id) ?? 0) < rule.times;
+const spend = (rule: { id: string }) => given.set(rule.id, (given.get(rule.id) ?? 0) + 1);
+
+function holdFor(recipients: string[]): number | undefined {
+  const rule = readRules().find(
+    (candidate): candidate is HoldRule =>
+      'hold' in candidate &&
+      recipients.some((to) => to.toLowerCase() === candidate.recipient.toLowerCase()) &&
+      unspent(candidate),
+  );
+  if (!rule) return undefined;
+  spend(rule);
+  return rule.holdMs;
+}
+
+function replyFor(stage: ReplyStage, recipient: string): ScriptedReply | undefined {
+  const rules = readRules().filter((candidate): candidate is ReplyRule => !('hold' in candidate));
   const rule = rules.find(
     (candidate) =>
       candidate.stage === stage &&
       candidate.recipient.toLowerCase() === recipient.toLowerCase() &&
-      (candidate.times === undefined || (given.get(candidate.id) ?? 0) < candidate.times),
+      unspent(candidate),
   );
   if (!rule) return undefined;
-  given.set(rule.id, (given.get(rule.id) ?? 0) + 1);
+  spend(rule);
   return { code: rule.code, message: rule.message };
 }
 
@@ -51,6 +79,8 @@ void startMailCatcher({
   },
   login: { user: env('SMTP_TEST_USER'), password: env('SMTP_TEST_PASSWORD') },
   replyFor,
+  holdFor,
+  onHold: (recipients) => process.stdout.write(`holding ${recipients.join(',')}\n`),
 }).then(
   (catcher) => process.stdout.write(`listening ${catcher.port}\n`),
   (error: Error) => {

@@ -15,7 +15,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { projectRoot } from '../../platform/config';
 import { freePort } from '../../platform/free-port';
 import type { StoredEnvelope } from '../../platform/mail-catcher';
-import type { ReplyRule } from './smtp-server-process';
+import type { HoldRule, ReplyRule } from './smtp-server-process';
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -39,7 +39,11 @@ export interface TestSmtpServer {
   received(): Promise<ReceivedMail[]>;
   /** From now on, refuse `recipient` at `stage` with `code message` (`times` times, or always). */
   refuse(rule: Omit<ReplyRule, 'id'>): Promise<void>;
-  /** Drops every scripted refusal. */
+  /** Holds the next `times` mails to `recipient` for `holdMs` before keeping and answering them. */
+  hold(rule: Omit<HoldRule, 'id' | 'hold'>): Promise<void>;
+  /** How many mails the server has begun to hold so far. */
+  held(): number;
+  /** Drops every scripted refusal and hold. */
   acceptAll(): Promise<void>;
   /** What the server process wrote to stderr, for failure messages. */
   log(): string;
@@ -98,6 +102,7 @@ export async function startTestSmtpServer(
   });
   running.add(child);
   let stderr = '';
+  let held = 0;
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit').then(() => running.delete(child));
   await new Promise<void>((resolve, reject) => {
@@ -106,6 +111,7 @@ export async function startTestSmtpServer(
       START_TIMEOUT_MS,
     );
     child.stdout!.on('data', (chunk: Buffer) => {
+      held += chunk.toString().match(/^holding /gm)?.length ?? 0;
       if (chunk.toString().includes('listening')) {
         clearTimeout(timer);
         resolve();
@@ -117,7 +123,7 @@ export async function startTestSmtpServer(
     });
   });
 
-  let rules: ReplyRule[] = [];
+  let rules: Array<ReplyRule | HoldRule> = [];
   let ruleCount = 0;
   const writeRules = () => writeFile(controlFile, JSON.stringify(rules));
   const url = `smtp://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
@@ -152,6 +158,11 @@ export async function startTestSmtpServer(
       rules = [...rules, { ...rule, id: `rule-${++ruleCount}` }];
       await writeRules();
     },
+    async hold(rule) {
+      rules = [...rules, { ...rule, hold: true, id: `rule-${++ruleCount}` }];
+      await writeRules();
+    },
+    held: () => held,
     async acceptAll() {
       rules = [];
       await writeRules();

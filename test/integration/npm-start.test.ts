@@ -56,7 +56,7 @@ async function startRelais(env: Record<string, string>) {
 
 test('npm start with its data in a root-only folder starts, serves, and stops every child on Ctrl+C', async () => {
   const port = await freePort();
-  const relais = await startRelais({ PORT: String(port) });
+  const relais = await startRelais({ PORT: String(port), RELAIS_SMTP_URL: '' });
   try {
     const deadline = Date.now() + 120_000;
     while (!relais.output().includes('Press Ctrl+C to stop.')) {
@@ -66,9 +66,15 @@ test('npm start with its data in a root-only folder starts, serves, and stops ev
     }
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(health.status, 200);
+    // No relay configured: the mail sandbox runs, says where mails go, and stops with the rest.
+    const mail = relais.output().match(/Mail sandbox: 127\.0\.0\.1:(\d+) .*messages stored in\s+(\S+)/);
+    assert.ok(mail, `no mail sandbox line:\n${relais.output()}`);
+    assert.equal(await portAnswers(Number(mail[1])), true);
+    assert.match(mail[2]!, /relais-start-.*\/mail$/);
     relais.child.kill('SIGINT');
     assert.equal(await relais.exited, 0, relais.output());
     assert.equal(await portAnswers(relais.temporalPort), false, 'the Temporal dev server stopped too');
+    assert.equal(await portAnswers(Number(mail[1])), false, 'the mail sandbox stopped too');
   } finally {
     relais.child.kill('SIGKILL');
     relais.cleanup();

@@ -114,12 +114,18 @@ const samples: Record<string, FieldSamples> = {
     ],
   },
   'octopus.mailbox': {
-    valid: ['u12345@docin.octopus.be', 'kantoor.peeters-AANKOOP@docin.octopus.be', 'K0042@DOCIN.OCTOPUS.BE'],
+    // Another domain is accepted (the setup warns): Octopus could add one; the shape is still an address.
+    valid: [
+      'u12345@docin.octopus.be',
+      'kantoor.peeters-AANKOOP@docin.octopus.be',
+      'K0042@DOCIN.OCTOPUS.BE',
+      'u12345@octopus.be',
+    ],
     invalid: [
-      ['u12345@octopus.be', /ends in @docin\.octopus\.be/],
-      ['u12345@docin.octopus.be.example.com', /ends in @docin\.octopus\.be/],
-      ['u12345-a-b@docin.octopus.be', /ends in @docin\.octopus\.be/],
-      ['u12345', /ends in @docin\.octopus\.be/],
+      ['u12345', /one e-mail address, ending in @docin\.octopus\.be/],
+      ['u12345@', /one e-mail address, ending in @docin\.octopus\.be/],
+      ['a@docin.octopus.be, b@docin.octopus.be', /one e-mail address, ending in @docin\.octopus\.be/],
+      ['Dossier <u12345@docin.octopus.be>', /one e-mail address, ending in @docin\.octopus\.be/],
       ['', /Enter the mailbox address of the Octopus dossier/],
     ],
   },

@@ -157,7 +157,7 @@ function administration({ integration, values, connection }) {
 
 const acceptedByKey = 'relais.acceptedBy';
 
-function terms({ integration }) {
+function terms({ integration, values }) {
   const accept = control({
     id: 'terms-accept',
     label: t('terms.accept', { version: integration.termsVersion }),
@@ -178,7 +178,12 @@ function terms({ integration }) {
   return {
     title: t('terms.title'),
     intro: t('terms.intro'),
-    body: [accept.element, acceptedBy.element],
+    body: [
+      // A non-blocking remark of the previous step (Octopus: a mailbox outside its usual domain).
+      typeof values.warning === 'string' ? h('p', { class: 'notice', role: 'note' }, values.warning) : null,
+      accept.element,
+      acceptedBy.element,
+    ],
     submitLabel: t('setup.connect'),
     collect: () => {
       const who = acceptedBy.input.value.trim();

@@ -47,7 +47,9 @@ export function smtpFailure(
     );
   }
   if (code !== undefined && code >= 500) {
-    if (/\b5\.1\.[1-3]\b/.test(answer) || (code === 550 && failure.command === 'RCPT TO' && !answer)) {
+    // A mailbox refused at RCPT TO (5.1.1 unknown, 5.1.2 bad domain, 5.1.3 bad syntax), not the sender.
+    const recipientRefused = failure.command === undefined || failure.command === 'RCPT TO';
+    if (recipientRefused && /\b5\.1\.[1-3]\b/.test(answer)) {
       return new ConnectorError(
         'misconfigured',
         `The mail server refused the address ${context.to}: ${answer || code}. Check the mailbox address of this connection.`,
@@ -75,7 +77,7 @@ export function smtpFailure(
   if (failure.code === undefined || connectionCodes.has(failure.code)) {
     return new ConnectorError(
       'unavailable',
-      `Relais could not reach its mail server (${reason}); it will try again.`,
+      `Relais could not reach its mail server or lost the connection (${reason}); it will try again.`,
     );
   }
   return new ConnectorError('unavailable', `Sending the mail failed (${reason}); Relais will try again.`);

@@ -9,3 +9,4 @@ export {
 } from './config';
 export { smtpFailure, type SmtpFailure } from './failure';
 export { messageIdFor, sendDocumentMail, type DocumentMail, type SentMail } from './send';
+export { documentMailOf, documentTitle } from './document-mail';

@@ -71,8 +71,15 @@ export async function sendDocumentMail(config: MailTransportConfig, mail: Docume
       disableFileAccess: true,
       disableUrlAccess: true,
     });
+    // One recipient refused, the other accepted: the mail went out, but not to everyone it was for.
+    // Reported as that recipient's refusal; a retry (4xx) sends it to both again, same Message-ID.
+    const refused = (info as { rejectedErrors?: Array<SmtpFailure & { recipient?: string }> }).rejectedErrors;
+    if (refused?.[0]) {
+      throw smtpFailure(refused[0], { to: refused[0].recipient ?? mail.to, mailBytes });
+    }
     return { messageId, response: info.response };
   } catch (error) {
+    if (error instanceof ConnectorError) throw error;
     throw smtpFailure(error as SmtpFailure, {
       to: mail.to,
       mailBytes,
