@@ -12,7 +12,7 @@ export const FRAGMENT_UNIT_BYTES = 320 * 1024;
 export const FRAGMENT_BYTES = 10 * FRAGMENT_UNIT_BYTES;
 /** An expired session (404) is started over at most this many times per attempt, then the attempt retries. */
 const MAX_SESSION_RESTARTS = 2;
-/** A 416 resumes from nextExpectedRanges at most this many times per session (a loop guard). */
+/** Lost answers and 416s are recovered from at most this many times per session (a loop guard). */
 const MAX_RESUMES = 5;
 
 export type SessionOutcome = { kind: 'done'; item: unknown } | { kind: 'conflict'; error: GraphError };
@@ -70,21 +70,29 @@ async function sendFragments(
   let resumes = 0;
   for (;;) {
     const end = Math.min(start + FRAGMENT_BYTES, content.length);
-    const response = await graphFetch(
-      uploadUrl,
-      {
-        method: 'PUT',
-        headers: {
-          'Content-Length': String(end - start),
-          'Content-Range': `bytes ${start}-${end - 1}/${content.length}`,
+    let response: Response;
+    try {
+      response = await graphFetch(
+        uploadUrl,
+        {
+          method: 'PUT',
+          headers: {
+            'Content-Length': String(end - start),
+            'Content-Range': `bytes ${start}-${end - 1}/${content.length}`,
+          },
+          body: content.subarray(start, end),
         },
-        body: content.subarray(start, end),
-      },
-      action,
-    ).catch(async (error: unknown) => {
+        action,
+      );
+    } catch (error) {
+      // The answer may be lost while the bytes arrived: send the fragment again; a 416 then says so.
+      if (resumes < MAX_RESUMES) {
+        resumes += 1;
+        continue;
+      }
       await abort(uploadUrl);
       throw error;
-    });
+    }
     if (response.status === 200 || response.status === 201)
       return { kind: 'done', item: await response.json() };
     if (response.status === 202) {
