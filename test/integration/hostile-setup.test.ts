@@ -44,7 +44,12 @@ interface CatalogueEntry {
 async function availableConnectors(): Promise<CatalogueEntry[]> {
   const catalogue = await relais.api('GET', '/v1/integrations');
   const available = (catalogue.body.integrations as CatalogueEntry[]).filter((entry) => entry.available);
-  assert.deepEqual(available.map((entry) => entry.id).sort(), ['dropbox', 'exact-online', 'sftp']);
+  assert.deepEqual(available.map((entry) => entry.id).sort(), [
+    'dropbox',
+    'exact-online',
+    'onedrive-business',
+    'sftp',
+  ]);
   return available;
 }
 
@@ -167,6 +172,7 @@ test('steps out of order, unknown steps and steps after the end: 409 or 400, not
     sftp: { credentials, terms: validStepBody('terms') },
     dropbox: { oauth: validStepBody('oauth'), terms: validStepBody('terms') },
     'exact-online': { administration: validStepBody('administration'), terms: validStepBody('terms') },
+    'onedrive-business': { oauth: validStepBody('oauth'), terms: validStepBody('terms') },
   };
   for (const connector of await availableConnectors()) {
     const id = await createConnection(connector.id);
