@@ -39,6 +39,27 @@ async function createConnection(): Promise<string> {
   return id;
 }
 
+/** A OneDrive connection set up through the API with `folder`, active; returns its id. */
+async function connectionWithFolder(folder: string): Promise<string> {
+  const id = await createConnection();
+  const oauth = await relais.api('POST', `/v1/connections/${id}/steps/oauth`, {
+    values: { folder },
+    returnUrl: `${relais.url}/setup/done`,
+  });
+  assert.equal(oauth.status, 200, JSON.stringify(oauth.body));
+  const signIn = await signInThroughBrowser(oauth.body.connection.setup.oauth.startUrl, (url) =>
+    onedrive.consent(url, 'allow'),
+  );
+  assert.equal(signIn.returnedTo.searchParams.get('status'), 'ok');
+  const terms = await relais.api('POST', `/v1/connections/${id}/steps/terms`, {
+    accepted: true,
+    termsVersion: '2026-01',
+    acceptedBy: 'olga',
+  });
+  assert.equal(terms.status, 200, JSON.stringify(terms.body));
+  return id;
+}
+
 test('a folder OneDrive refuses is a 400 naming the field and the reason', async () => {
   const id = await createConnection();
   const answer = await relais.api('POST', `/v1/connections/${id}/steps/oauth`, {
@@ -117,4 +138,45 @@ test('OneDrive setup: folder and sign-in, terms → active; a document lands in 
   assert.equal(again.body.duplicate, true);
   assert.equal(uploads(), uploadsAfterFirst, 'nothing uploaded again');
   assert.equal(inFolder().length, 1);
+});
+
+test('an expired access token is refreshed (rotated) at delivery; AADSTS700082 parks the connection for a new sign-in', async () => {
+  const id = await connectionWithFolder('Rotation/');
+  // Purchase invoices fan out to every purchase connection of the tenant: follow this one's delivery.
+  const ours = (accepted: { deliveries: Array<{ id: string; connectionId: string }> }) =>
+    accepted.deliveries.find((d) => d.connectionId === id)!.id;
+  onedrive.identity.expireAccessTokens();
+  const sentBefore = onedrive.identity.tokenCalls().length;
+  const first = await acceptDocument(relais, ublBeInvoice('OD-ROT-1'));
+  await waitForStatus(relais, ours(first), 'delivered', { timeoutMs: 60_000 });
+  assert.ok(
+    [...onedrive.items.keys()].some((key) => key.startsWith('rotation/')),
+    'landed in Rotation/',
+  );
+  const refreshed = onedrive.identity
+    .tokenCalls()
+    .slice(sentBefore)
+    .filter((c) => c.grantType === 'refresh_token');
+  assert.ok(refreshed.length >= 1, 'the expired access token was refreshed');
+
+  // The rotated refresh token is the one Relais keeps: not any token it has already sent.
+  const { rows } = await relais.db.pool.query(
+    `select a.id, a.ciphertext from authorizations a join connections c on c.authorization_id = a.id where c.id = $1`,
+    [id],
+  );
+  const { tokens } = relais.vault.decryptJson<{ tokens: { refreshToken: string } }>(
+    rows[0].ciphertext,
+    `authorization:${relais.tenant.id}:${rows[0].id}`,
+  );
+  const sent = onedrive.identity.tokenCalls().map((c) => c.refreshToken);
+  assert.ok(!sent.includes(tokens.refreshToken), 'the new refresh token replaced the old');
+
+  onedrive.refuseRefreshTokens(700082);
+  onedrive.identity.expireAccessTokens();
+  const second = await acceptDocument(relais, ublBeInvoice('OD-ROT-2'));
+  const waiting = await waitForStatus(relais, ours(second), 'waiting-for-connection', { timeoutMs: 60_000 });
+  assert.equal(waiting.lastErrorKind, 'auth-expired');
+  const connection = await relais.api('GET', `/v1/connections/${id}`);
+  assert.equal(connection.body.connection.status, 'needs-reauth');
+  assert.match(connection.body.connection.statusMessage, /Sign in to OneDrive again/);
 });
