@@ -1,5 +1,5 @@
 import type { ConnectorDescriptor } from '../types';
-import { microsoftIdentity } from './oauth';
+import { microsoftIdentity } from './identity';
 import { DEFAULT_FOLDER, folderSchema } from './names';
 import { DEFAULT_MAX_DOCUMENT_BYTES, lines, outputFormats, TERMS_VERSION } from '../shared/catalogue';
 
