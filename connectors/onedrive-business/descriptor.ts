@@ -1,4 +1,6 @@
 import type { ConnectorDescriptor } from '../types';
+import { microsoftIdentity } from './identity';
+import { DEFAULT_FOLDER, folderSchema } from './names';
 import { DEFAULT_MAX_DOCUMENT_BYTES, lines, outputFormats, TERMS_VERSION } from '../shared/catalogue';
 
 export const descriptor: ConnectorDescriptor = {
@@ -36,15 +38,35 @@ export const descriptor: ConnectorDescriptor = {
   documentTypes: ['sales-invoice', 'purchase-invoice'],
   auth: 'oauth2',
   steps: ['format', 'oauth', 'terms'],
-  fields: [],
+  // The folder is a field of the sign-in (oauth) step: that form is shown just before the user leaves
+  // for Microsoft, needs no list from the target (unlike the administration step), and its values are
+  // kept as the connection's settings and offered again when the user signs in anew.
+  fields: [
+    {
+      name: 'folder',
+      step: 'oauth',
+      label: { fr: 'Dossier OneDrive', nl: 'OneDrive-map', en: 'OneDrive folder' },
+      help: {
+        fr: 'Le dossier de votre OneDrive où déposer les factures, par exemple Invoice_import/ (créé au besoin).',
+        nl: 'De map in uw OneDrive waarin de facturen komen, bijvoorbeeld Invoice_import/ (wordt zo nodig aangemaakt).',
+        en: 'The folder of your OneDrive that receives the invoices, for example Invoice_import/ (created if needed).',
+      },
+      input: 'text',
+      secret: false,
+      required: false,
+      default: DEFAULT_FOLDER,
+      schema: folderSchema,
+    },
+  ],
   // Newer help pages name Peppol BIS Billing 3.0 for OneDrive; the setup lets the user choose.
   formats: [outputFormats.peppolBis3, outputFormats.eFff3],
   oauth: {
     pkce: true,
-    scopes: ['Files.ReadWrite', 'offline_access', 'User.Read'],
+    scopes: microsoftIdentity.scopes,
     sharedAuthorization: false,
   },
+  // 20 MiB: files above 4 MiB go through an upload session (see deliver.ts).
   limits: { maxDocumentBytes: DEFAULT_MAX_DOCUMENT_BYTES },
   termsVersion: TERMS_VERSION,
-  available: false,
+  available: true,
 };

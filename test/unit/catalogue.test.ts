@@ -261,6 +261,19 @@ const samples: Record<string, FieldSamples> = {
     valid: ['', '123456'],
     invalid: [['ABC', /company code as shown in Exact Online/]],
   },
+  'onedrive-business.folder': {
+    valid: ['Invoice_import/', 'Boekhouding/Aankopen 2026', 'Factures #1 & Co/'],
+    normalized: [
+      ['', 'Invoice_import/'],
+      ['  Factures/ ', 'Factures/'],
+    ],
+    invalid: [
+      ['Factures:2026/', /contains :, which OneDrive does not allow/],
+      ['~tmp/', /starts with ~/],
+      ['Factures./', /ends with a dot or a space/],
+      ['a\\b', /Separate folders with \//],
+    ],
+  },
 };
 
 /** Zod's own messages ("Invalid input: expected string...") mean a schema forgot to say what to enter. */
