@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { after, before, beforeEach, test } from 'node:test';
 import { dropboxDescriptor } from '../../connectors/dropbox/descriptor';
 import { ConnectorError, type ConnectorErrorKind } from '../../connectors/errors';
@@ -232,16 +233,26 @@ test('each declared token refusal and each default gets its kind', async () => {
 test('an answer that is not a token response is retried, never taken as tokens', async () => {
   answer = { json: { access_token: 'a' } }; // no token_type
   await rejectsWith(provider().refresh({ refreshToken: 'r', settings: {} }), 'unavailable');
-  answer = { json: { access_token: 'a', token_type: 'mac', refresh_token: 'r' } };
-  await rejectsWith(provider().refresh({ refreshToken: 'r', settings: {} }), 'unavailable');
+  answer = {
+    json: { access_token: 'secret-access-token', token_type: 'mac', refresh_token: 'secret-refresh' },
+  };
+  const odd = await rejectsWith(provider().refresh({ refreshToken: 'r', settings: {} }), 'unavailable');
+  // The whole error as a logger would print it, causes included.
+  assert.doesNotMatch(inspect(odd, { depth: 10 }), /secret-/);
   answer = { json: { access_token: 'a', token_type: 'bearer', expires_in: 'soon', refresh_token: 'r' } };
   await rejectsWith(provider().refresh({ refreshToken: 'r', settings: {} }), 'unavailable');
 });
 
 test('plain http is allowed only to this machine; a real token URL must be https', async () => {
   const remote = provider({ tokenUrl: () => 'http://login.example.test/token' });
-  await rejectsWith(remote.refresh({ refreshToken: 'r', settings: {} }), 'misconfigured');
+  const refused = await rejectsWith(remote.refresh({ refreshToken: 'r', settings: {} }), 'misconfigured');
+  assert.match(refused.message, /HTTPS/);
   assert.equal(received.length, 0, 'nothing was sent in the clear');
+});
+
+test('a connection without a refresh token must sign in again; nothing is sent', async () => {
+  await rejectsWith(provider().refresh({ refreshToken: '', settings: {} }), 'auth-expired');
+  assert.equal(received.length, 0);
 });
 
 test('a token endpoint that cannot be reached is unavailable', async () => {

@@ -85,12 +85,12 @@ export function defineOAuthProvider(provider: OAuthProviderDeclaration): OAuthIm
       response = await send(as, client, auth, options);
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
+      // oauth4webapi refused to send (e.g. plain http to a remote host): a configuration error.
+      const reason = error instanceof Error ? error.message : String(error);
       throw new ConnectorError(
         'misconfigured',
-        `${name}'s token address is not usable (${tokenUrl.origin}).`,
-        {
-          cause: error,
-        },
+        `Relais cannot ask ${name} for tokens at ${tokenUrl.origin} (${reason}).`,
+        { cause: error },
       );
     }
     // Transient answers first: oauth4webapi reads only OAuth error bodies, and a 503 page is none.
@@ -123,11 +123,13 @@ export function defineOAuthProvider(provider: OAuthProviderDeclaration): OAuthIm
       // A refusal without an OAuth error body (HTML page, WWW-Authenticate challenge).
       return classifyTokenRefusal(provider, { grant, status: response.status, headers: response.headers });
     }
-    // 200 but not a token answer oauth4webapi accepts (no access_token, unknown token_type, ...).
+    // 200 but not a token answer oauth4webapi accepts (no access_token, unknown token_type, ...). Its
+    // error is not kept as the cause: that carries the answer's body, tokens included.
+    const reason = error instanceof Error ? ` (${error.message})` : '';
     return new ConnectorError(
       'unavailable',
-      `${name} answered the sign-in with something other than tokens. Relais will try again.`,
-      { status: response.status, cause: error },
+      `${name} answered the sign-in with something other than tokens${reason}. Relais will try again.`,
+      { status: response.status },
     );
   }
 
@@ -195,6 +197,12 @@ export function defineOAuthProvider(provider: OAuthProviderDeclaration): OAuthIm
     },
 
     async refresh({ refreshToken, settings }) {
+      if (!refreshToken) {
+        throw new ConnectorError(
+          'auth-expired',
+          `${name} gave this connection no refresh token. Sign in to ${name} again to reconnect.`,
+        );
+      }
       const answer = await requestTokens('refresh_token', settings, (as, client, auth, options) =>
         oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, options),
       );
