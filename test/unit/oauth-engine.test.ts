@@ -73,6 +73,7 @@ function provider(overrides: Partial<OAuthProviderDeclaration> = {}) {
     clientAuth: 'client_secret_post',
     clientVariables: 'EXAMPLE_CLIENT_ID and EXAMPLE_CLIENT_SECRET',
     extraAuthorizeParams: { prompt: 'select_account' },
+    extraTokenParams: { scope: 'Files.ReadWrite offline_access' },
     rotation: 'rotating',
     reauthErrors: [
       {
@@ -129,6 +130,7 @@ test('the authorization URL carries the state, the scopes, an S256 challenge and
   assert.equal(request.form.get('redirect_uri'), redirectUri);
   assert.equal(request.form.get('client_id'), 'relais-app');
   assert.equal(request.form.get('client_secret'), 'app-secret');
+  assert.equal(request.form.get('scope'), 'Files.ReadWrite offline_access');
 });
 
 test('a provider with PKCE refuses to build a link without a challenge', () => {
@@ -161,6 +163,7 @@ test('rotating refresh tokens: the new one is returned; kept ones survive an ans
   const rotated = await provider().refresh({ refreshToken: 'refresh-1', settings: {} });
   assert.equal(received[0]?.form.get('grant_type'), 'refresh_token');
   assert.equal(received[0]?.form.get('refresh_token'), 'refresh-1');
+  assert.equal(received[0]?.form.get('scope'), 'Files.ReadWrite offline_access');
   assert.equal(rotated.accessToken, 'access-2');
   assert.equal(rotated.refreshToken, 'refresh-2');
   const expiresAt = Date.parse(rotated.expiresAt ?? '');

@@ -52,6 +52,8 @@ export interface OAuthProviderDeclaration {
   clientVariables: string;
   /** Added to the authorization URL (Dropbox `token_access_type=offline`, Exact `force_login=0`). */
   extraAuthorizeParams?: Readonly<Record<string, string>>;
+  /** Added to both token requests (Microsoft's identity platform wants the `scope` there too). */
+  extraTokenParams?: Readonly<Record<string, string>>;
   /**
    * `rotating`: every refresh answer carries a new refresh token and the old one dies (it must be
    * stored before use). `kept`: the refresh token stays valid and the answer may carry none.

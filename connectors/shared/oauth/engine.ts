@@ -77,6 +77,7 @@ export function defineOAuthProvider(provider: OAuthProviderDeclaration): OAuthIm
         : oauth.ClientSecretPost(identity.clientSecret);
     const options: oauth.TokenEndpointRequestOptions = {
       [oauth.customFetch]: tokenFetch,
+      ...(provider.extraTokenParams ? { additionalParameters: provider.extraTokenParams } : {}),
       ...(insecureAllowed(tokenUrl) ? { [oauth.allowInsecureRequests]: true } : {}),
     };
     const requestedAt = Date.now();
