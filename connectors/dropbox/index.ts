@@ -1,5 +1,5 @@
 import { defineConnector } from '../types';
-import { createDropboxOAuth } from './client';
+import { createDropboxOAuth } from './oauth';
 import { dropboxConfigSchema } from './config';
 import { deliverToDropbox } from './deliver';
 import { dropboxDescriptor } from './descriptor';
