@@ -77,7 +77,10 @@ test('BoCount: field errors (400), a refused password and a metadata URL (422), 
   const wrong = await credentialsStep(id, { ...good, password: 'Wrong-Bo-42' });
   assert.equal(wrong.status, 422, JSON.stringify(wrong.body));
   assert.equal(wrong.body.error, 'target-refused');
-  assert.match(wrong.body.message, /BoCount refused these details: Invalid web service user name or password/);
+  assert.match(
+    wrong.body.message,
+    /BoCount refused these details: Invalid web service user name or password/,
+  );
   assert.doesNotMatch(JSON.stringify(wrong.body), /Wrong-Bo-42/);
 
   const sent = bocount.log.length;
