@@ -24,6 +24,8 @@ export async function connectionsView(ctx) {
   let refreshedAt = 0;
   let moving = false;
   let newestSeen = '';
+  /** The last answers of the API, drawn by draw(). */
+  let fetched = null;
 
   /** The tenant's latest delivery as it stands now: any new delivery or status change alters it. */
   async function newestDelivery() {
@@ -52,6 +54,14 @@ export async function connectionsView(ctx) {
     );
     refreshedAt = Date.now();
     moving = deliveries.some((list) => list.some((delivery) => underWay.has(delivery.status)));
+    fetched = { integrations, visible, deliveries };
+    draw(force);
+  }
+
+  /** Draws what was fetched last; asking and un-asking "Disconnect?" needs no round trip. */
+  function draw(force = false) {
+    if (!fetched) return;
+    const { integrations, visible, deliveries } = fetched;
     // Redraw only on news: a redraw under the keyboard focus or a screen reader's cursor disturbs.
     const snapshot = JSON.stringify([visible, deliveries, confirming]);
     if (!force && snapshot === shown) return;
@@ -137,7 +147,7 @@ export async function connectionsView(ctx) {
             id: `keep-${id}`,
             onclick: act(async () => {
               confirming = null;
-              await refresh(true);
+              draw(true);
               document.getElementById(`disconnect-${id}`)?.focus();
             }),
           },
@@ -195,7 +205,7 @@ export async function connectionsView(ctx) {
           id: `disconnect-${id}`,
           onclick: act(async () => {
             confirming = id;
-            await refresh(true);
+            draw(true);
             document.getElementById(`confirm-disconnect-${id}`)?.focus();
           }),
         },
