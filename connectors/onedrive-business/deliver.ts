@@ -1,6 +1,7 @@
 import { ConnectorError } from '../errors';
 import type { DeliveryInput, DeliveryReceipt } from '../types';
 import type { OneDriveConfig } from './config';
+import { driveUrl } from './drive';
 import { classifyGraphError, graphFetch, readGraphError } from './graph-errors';
 import { DEFAULT_FOLDER, encodedItemPath } from './names';
 import { quickXorHash } from './quick-xor-hash';
@@ -18,11 +19,12 @@ interface DriveItem {
 }
 
 /**
- * Saves one rendered document as `<folder>/<file name>` in the user's OneDrive, exactly once.
+ * Saves one rendered document as `<folder>/<file name>` in the user's OneDrive (or the chosen shared
+ * library), exactly once.
  *
  * Every write uses conflictBehavior fail, so a retried attempt meets the file its predecessor wrote as
- * 409 nameAlreadyExists. Then the existing file's size and quickXorHash tell whether it is our document
- * (already delivered) or someone else's file with that name (refused, never overwritten).
+ * 409 nameAlreadyExists. Then the existing file tells whether it is our document (already delivered) or
+ * someone else's file with that name (refused, never overwritten): see `existingOrConflict`.
  */
 export async function deliverToOneDrive(
   config: OneDriveConfig,
@@ -32,7 +34,7 @@ export async function deliverToOneDrive(
   const { accessToken } = input.credentials.tokens;
   const folder = typeof input.settings.folder === 'string' ? input.settings.folder : DEFAULT_FOLDER;
   const { path, encoded } = encodedItemPath(folder, input.fileName);
-  const itemUrl = `${config.graphUrl}/me/drive/root:/${encoded}:`;
+  const itemUrl = `${driveUrl(config.graphUrl, input.settings)}/root:/${encoded}:`;
   const action = `save ${path}`;
 
   if (input.content.length <= SIMPLE_UPLOAD_MAX_BYTES) {
@@ -61,14 +63,20 @@ export async function deliverToOneDrive(
   return existingOrConflict(itemUrl, accessToken, input.content, path);
 }
 
-/** The name is taken: ours (same size and quickXorHash) means delivered; anything else is refused. */
+/**
+ * The name is taken. Another size → not ours. The same size → the quickXorHash Graph keeps for the file
+ * decides; when the metadata carries none (Graph may compute it a little after the upload [doc: hashes
+ * "may not be available"], and that is exactly when a retry meets our own fresh file), the file's bytes
+ * are downloaded and compared: a certain answer now, bounded by our document size, instead of a guess or
+ * a retry that may never see a hash.
+ */
 async function existingOrConflict(
   itemUrl: string,
   accessToken: string,
   content: Buffer,
   path: string,
 ): Promise<DeliveryReceipt> {
-  // GET /me/drive/root:/{path} (without the trailing colon) reads the item's metadata [doc].
+  // GET {drive}/root:/{path} (without the trailing colon) reads the item's metadata [doc].
   const action = `look at the existing ${path}`;
   const response = await graphFetch(
     itemUrl.slice(0, -1),
@@ -77,16 +85,13 @@ async function existingOrConflict(
   );
   if (!response.ok) throw classifyGraphError(await readGraphError(response), action);
   const existing = (await response.json()) as DriveItem;
-  const theirHash = existing.file?.hashes?.quickXorHash;
-  if (existing.file && existing.size === content.length && theirHash === undefined) {
-    // Graph may compute hashes a little after the upload [doc: hashes "may not be available"]: ask again later.
-    throw new ConnectorError(
-      'unavailable',
-      `OneDrive has not yet computed the hash of the existing ${path}. Trying again.`,
-    );
-  }
-  if (existing.file && existing.size === content.length && theirHash === quickXorHash(content)) {
-    return receipt(existing, path, true);
+  if (existing.file && existing.size === content.length) {
+    const theirHash = existing.file.hashes?.quickXorHash;
+    const same =
+      theirHash === undefined
+        ? content.equals(await downloadContent(itemUrl, accessToken, path))
+        : theirHash === quickXorHash(content);
+    if (same) return receipt(existing, path, true);
   }
   throw new ConnectorError(
     'rejected',
@@ -94,6 +99,27 @@ async function existingOrConflict(
       'Rename or move that file, then send the document again.',
     { status: 409 },
   );
+}
+
+/**
+ * `GET {drive}/root:/{path}:/content` answers 302 to a pre-authenticated download URL [doc: download a
+ * driveItem's contents], which is fetched without our Authorization header (it needs none, and the
+ * token must not travel to another host).
+ */
+async function downloadContent(itemUrl: string, accessToken: string, path: string): Promise<Buffer> {
+  const action = `read the existing ${path} to compare it`;
+  let response = await graphFetch(
+    `${itemUrl}/content`,
+    { headers: { Authorization: `Bearer ${accessToken}` }, redirect: 'manual' },
+    action,
+  );
+  const location = response.headers.get('location');
+  if (response.status >= 300 && response.status < 400 && location) {
+    await response.body?.cancel();
+    response = await graphFetch(new URL(location, itemUrl).href, {}, action);
+  }
+  if (!response.ok) throw classifyGraphError(await readGraphError(response), action);
+  return Buffer.from(await response.arrayBuffer());
 }
 
 function receipt(item: DriveItem, path: string, alreadyPresent: boolean): DeliveryReceipt {

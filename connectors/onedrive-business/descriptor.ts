@@ -1,5 +1,5 @@
 import type { ConnectorDescriptor } from '../types';
-import { microsoftIdentity } from './identity';
+import { driveIdSchema, OWN_DRIVE_SCOPES } from './drive';
 import { DEFAULT_FOLDER, folderSchema } from './names';
 import { DEFAULT_MAX_DOCUMENT_BYTES, lines, outputFormats, TERMS_VERSION } from '../shared/catalogue';
 
@@ -57,12 +57,31 @@ export const descriptor: ConnectorDescriptor = {
       default: DEFAULT_FOLDER,
       schema: folderSchema,
     },
+    {
+      name: 'sharedLibrary',
+      step: 'oauth',
+      label: {
+        fr: 'Bibliothèque partagée (ID du drive)',
+        nl: 'Gedeelde bibliotheek (drive-ID)',
+        en: 'Shared library (drive ID)',
+      },
+      help: {
+        fr: "Laissez vide pour votre propre OneDrive. Pour une bibliothèque SharePoint partagée, indiquez l'ID de son drive (commence par b!, votre administrateur le trouve dans Graph Explorer) : le dossier ci-dessus est alors dans cette bibliothèque, et Relais demande l'accès à tous les fichiers que vous pouvez modifier (Files.ReadWrite.All).",
+        nl: 'Laat leeg voor uw eigen OneDrive. Voor een gedeelde SharePoint-bibliotheek vult u de drive-ID in (begint met b!, uw beheerder vindt die in Graph Explorer): de map hierboven staat dan in die bibliotheek, en Relais vraagt toegang tot alle bestanden die u mag wijzigen (Files.ReadWrite.All).',
+        en: 'Leave empty for your own OneDrive. For a shared SharePoint library, enter its drive ID (starts with b!; your administrator finds it in Graph Explorer): the folder above is then in that library, and Relais asks for access to all files you may edit (Files.ReadWrite.All).',
+      },
+      input: 'text',
+      secret: false,
+      required: false,
+      schema: driveIdSchema,
+    },
   ],
   // Newer help pages name Peppol BIS Billing 3.0 for OneDrive; the setup lets the user choose.
   formats: [outputFormats.peppolBis3, outputFormats.eFff3],
   oauth: {
     pkce: true,
-    scopes: microsoftIdentity.scopes,
+    // Files.ReadWrite.All instead when a shared library is chosen (oauth.ts, drive.ts).
+    scopes: OWN_DRIVE_SCOPES,
     sharedAuthorization: false,
   },
   // 20 MiB: files above 4 MiB go through an upload session (see deliver.ts).

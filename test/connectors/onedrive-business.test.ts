@@ -6,15 +6,18 @@ import { folderSchema } from '../../connectors/onedrive-business/names';
 import { quickXorHash } from '../../connectors/onedrive-business/quick-xor-hash';
 import { FRAGMENT_UNIT_BYTES } from '../../connectors/onedrive-business/upload-session';
 import { ConnectorError, type ConnectorErrorKind } from '../../connectors/errors';
-import type { ConnectorImplementation, DeliveryInput, TokenSet } from '../../connectors/types';
-import { startOneDriveFake, type OneDriveFake } from '../fakes/onedrive';
+import type { ConnectorImplementation, DeliveryInput, Settings, TokenSet } from '../../connectors/types';
+import { startOneDriveFake, type OneDriveFake, type StoredItem } from '../fakes/onedrive';
 
 const APP = { clientId: '11111111-2222-4333-8444-555555555555', clientSecret: 'entra-secret-for-tests' };
 const REDIRECT_URI = 'https://relais.example.test/v1/oauth/callback';
+const LIBRARY_ID = 'b!Fin4nceL1brary_0042-xyz';
+const LIBRARY = { folder: 'Invoice_import/', sharedLibrary: LIBRARY_ID };
 
 let fake: OneDriveFake;
 let connector: ConnectorImplementation;
 let tokens: TokenSet;
+let library: Map<string, StoredItem>;
 
 function connectorFor(env: Record<string, string>): ConnectorImplementation {
   return onedrive.create(onedrive.configSchema.parse(env));
@@ -22,6 +25,7 @@ function connectorFor(env: Record<string, string>): ConnectorImplementation {
 
 before(async () => {
   fake = await startOneDriveFake({ ...APP, redirectUris: [REDIRECT_URI] });
+  library = fake.addSharedLibrary(LIBRARY_ID, 'Finance');
   connector = connectorFor({
     ONEDRIVE_AUTHORITY_URL: fake.authorityUrl,
     ONEDRIVE_GRAPH_URL: fake.graphUrl,
@@ -34,7 +38,7 @@ after(() => fake.close());
 
 const oauth = () => connector.oauth!;
 
-async function authorize(decision: 'allow' | 'deny') {
+async function authorize(decision: 'allow' | 'deny', settings: Settings = {}) {
   const verifier = randomBytes(48).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const state = randomBytes(16).toString('hex');
@@ -42,15 +46,15 @@ async function authorize(decision: 'allow' | 'deny') {
     state,
     redirectUri: REDIRECT_URI,
     codeChallenge: challenge,
-    settings: {},
+    settings,
   });
   const redirect = new URL(await fake.consent(url, decision));
   return { url: new URL(url), redirect, state, verifier, code: redirect.searchParams.get('code') ?? '' };
 }
 
-async function signIn(): Promise<TokenSet> {
-  const { code, verifier } = await authorize('allow');
-  return oauth().exchangeCode({ code, redirectUri: REDIRECT_URI, codeVerifier: verifier, settings: {} });
+async function signIn(settings: Settings = {}): Promise<TokenSet> {
+  const { code, verifier } = await authorize('allow', settings);
+  return oauth().exchangeCode({ code, redirectUri: REDIRECT_URI, codeVerifier: verifier, settings });
 }
 
 async function rejectsWith(promise: Promise<unknown>, kind: ConnectorErrorKind, message?: RegExp) {
@@ -188,6 +192,42 @@ for (const [code, reason] of [
   });
 }
 
+test('a shared library asks for Files.ReadWrite.All, on the authorize and the token requests alike', async () => {
+  const { url, code, verifier } = await authorize('allow', LIBRARY);
+  assert.equal(url.searchParams.get('scope'), 'Files.ReadWrite.All offline_access');
+  const set = await oauth().exchangeCode({
+    code,
+    redirectUri: REDIRECT_URI,
+    codeVerifier: verifier,
+    settings: LIBRARY,
+  });
+  assert.deepEqual(set.scopes, ['Files.ReadWrite.All']);
+  const account = await oauth().account({ accessToken: set.accessToken, settings: LIBRARY });
+  assert.equal(account.id, fake.user.id);
+  const renewed = await oauth().refresh({ refreshToken: set.refreshToken!, settings: LIBRARY });
+  assert.deepEqual(renewed.scopes, ['Files.ReadWrite.All']);
+
+  // The refresh sends the scope of the drive choice: a grant of Files.ReadWrite cannot be renewed
+  // as one for a shared library (Microsoft: not consented, AADSTS65001), so the scope was sent.
+  const own = await signIn();
+  assert.deepEqual(own.scopes, ['Files.ReadWrite']);
+  await rejectsWith(
+    oauth().refresh({ refreshToken: own.refreshToken!, settings: LIBRARY }),
+    'auth-expired',
+    /65001/,
+  );
+});
+
+test('a shared library the account cannot open fails the sign-in step, naming the drive id', async () => {
+  const settings = { sharedLibrary: 'b!NoSuchLibrary' };
+  const set = await signIn(settings);
+  await rejectsWith(
+    oauth().account({ accessToken: set.accessToken, settings }),
+    'invalid-credentials',
+    /drive ID b!NoSuchLibrary \(itemNotFound\)/,
+  );
+});
+
 test('a busy token endpoint (503 with Retry-After) is retryable, not a lost sign-in', async () => {
   const set = await signIn();
   fake.failNext({ status: 503, headers: { 'Retry-After': '7' }, pathIncludes: '/token' });
@@ -211,6 +251,31 @@ test('a small file is one PUT with conflictBehavior=fail under the chosen folder
   assert.deepEqual(stored(receipt.remotePath!)!.content, input.content);
   const put = fake.log.filter((entry) => entry.method === 'PUT').at(-1)!;
   assert.equal(put.path, `/v1.0/me/drive/root:/Boekhouding/Aankopen%202026/${input.fileName}:/content`);
+});
+
+test('with a shared library the file goes to /drives/{id}, not /me/drive; a Files.ReadWrite token is refused there', async () => {
+  const libraryTokens = await signIn(LIBRARY);
+  const input = invoice({ settings: LIBRARY, credentials: { kind: 'tokens', tokens: libraryTokens } });
+  const receipt = await deliver(input);
+  assert.equal(receipt.alreadyPresent, false);
+  assert.deepEqual(library.get(`invoice_import/${input.fileName.toLowerCase()}`)!.content, input.content);
+  assert.equal(stored(`Invoice_import/${input.fileName}`), undefined, 'not in the own OneDrive');
+  const put = fake.log.filter((entry) => entry.method === 'PUT').at(-1)!;
+  assert.equal(put.path, `/v1.0/drives/${LIBRARY_ID}/root:/Invoice_import/${input.fileName}:/content`);
+
+  // Above 4 MB the upload session is created on the library too.
+  const big = invoice({
+    settings: LIBRARY,
+    content: bigContent(4 * 1024 * 1024 + 7),
+    credentials: { kind: 'tokens', tokens: libraryTokens },
+  });
+  await deliver(big);
+  assert.deepEqual(library.get(`invoice_import/${big.fileName.toLowerCase()}`)!.content, big.content);
+
+  // The own-drive grant (Files.ReadWrite) cannot write into a library: Graph says 403 accessDenied.
+  const refused = invoice({ settings: LIBRARY });
+  await rejectsWith(deliver(refused), 'misconfigured', /accessDenied/);
+  assert.equal(library.get(`invoice_import/${refused.fileName.toLowerCase()}`), undefined);
 });
 
 test('a file above 4 MB goes through an upload session in 320 KiB multiples without Authorization', async () => {
@@ -295,6 +360,44 @@ test('the same size with another hash is a conflict, not a match (quickXorHash c
   lookalike[0] = lookalike[0]! ^ 1;
   fake.putFile(`Invoice_import/${input.fileName}`, lookalike);
   await rejectsWith(deliver(input), 'rejected', /different content/);
+});
+
+test('409 with no hash in the metadata yet: the existing bytes are downloaded and compared, never guessed', async () => {
+  fake.hideHashes(true);
+  try {
+    // Our own file, just written, before Graph computed its hash: already delivered.
+    const input = invoice();
+    const first = await deliver(input);
+    const logStart = fake.log.length;
+    const retried = await deliver(input);
+    assert.equal(retried.alreadyPresent, true);
+    assert.equal(retried.remoteId, first.remoteId);
+    const reads = fake.log.slice(logStart).map((e) => `${e.method} ${e.path} ${e.authorization ?? '-'}`);
+    assert.ok(
+      reads.includes(`GET /v1.0/me/drive/root:/Invoice_import/${input.fileName}:/content Bearer`),
+      reads.join('\n'),
+    );
+    const download = fake.log.slice(logStart).find((e) => e.path.startsWith('/downloads/'));
+    assert.ok(download, 'followed the redirect to the download URL');
+    assert.equal(download.authorization, undefined, 'the token does not travel to the download URL');
+
+    // Someone else's file of the same size: a clear refusal, untouched.
+    const other = invoice();
+    const lookalike = Buffer.from(other.content);
+    lookalike[0] = lookalike[0]! ^ 1;
+    fake.putFile(`Invoice_import/${other.fileName}`, lookalike);
+    await rejectsWith(deliver(other), 'rejected', /different content/);
+    assert.deepEqual(stored(`Invoice_import/${other.fileName}`)!.content, lookalike);
+
+    // Another size needs no download: it cannot be ours.
+    const shorter = invoice();
+    fake.putFile(`Invoice_import/${shorter.fileName}`, Buffer.from('short'));
+    const beforeShorter = fake.log.length;
+    await rejectsWith(deliver(shorter), 'rejected', /different content/);
+    assert.ok(!fake.log.slice(beforeShorter).some((e) => e.path.startsWith('/downloads/')));
+  } finally {
+    fake.hideHashes(false);
+  }
 });
 
 test('409 resourceModified is retryable', async () => {

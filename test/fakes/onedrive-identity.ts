@@ -70,7 +70,8 @@ export function mountIdentity(app: Express, options: IdentityOptions, now: () =>
       return 'AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured.';
     }
     const scopes = (query.get('scope') ?? '').split(' ');
-    if (!scopes.includes('offline_access') || !scopes.includes('Files.ReadWrite')) {
+    const files = scopes.includes('Files.ReadWrite') || scopes.includes('Files.ReadWrite.All');
+    if (!scopes.includes('offline_access') || !files) {
       return 'AADSTS70011: The provided value for the input parameter scope is not valid.';
     }
     if (query.get('code_challenge_method') !== 'S256' || !query.get('code_challenge')) {
@@ -108,6 +109,24 @@ export function mountIdentity(app: Express, options: IdentityOptions, now: () =>
     }
     res.redirect(302, back.toString());
   });
+
+  /**
+   * The `scope` of a token request must stay within the consented grant [doc: a scope nobody consented
+   * to needs a new sign-in]; absent, the grant's scopes are issued.
+   */
+  function scopesAsked(form: URLSearchParams, granted: string[]): string[] | 'not-consented' {
+    const asked = form.get('scope')?.split(' ').filter(Boolean);
+    if (!asked) return granted;
+    return asked.every((scope) => granted.includes(scope)) ? asked : 'not-consented';
+  }
+  const notConsented = (res: Response) =>
+    oauthError(
+      res,
+      400,
+      'invalid_grant',
+      65001,
+      'The user or administrator has not consented to use the application for the requested scopes.',
+    );
 
   function issue(res: Response, scopes: string[]) {
     const accessToken = `eyJ0eXAiOiJKV1Qi.${randomBytes(24).toString('base64url')}`;
@@ -168,7 +187,8 @@ export function mountIdentity(app: Express, options: IdentityOptions, now: () =>
           'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
         );
       }
-      return issue(res, code.scopes);
+      const scopes = scopesAsked(form, code.scopes);
+      return scopes === 'not-consented' ? notConsented(res) : issue(res, scopes);
     }
     if (grantType === 'refresh_token') {
       const held = refreshTokens.get(form.get('refresh_token') ?? '');
@@ -190,7 +210,8 @@ export function mountIdentity(app: Express, options: IdentityOptions, now: () =>
         );
       // Rotation: the answer carries a new refresh token. The old one is not revoked at once by
       // Microsoft [doc]; the fake keeps it valid too, the client must keep the newest.
-      return issue(res, held.scopes);
+      const scopes = scopesAsked(form, held.scopes);
+      return scopes === 'not-consented' ? notConsented(res) : issue(res, scopes);
     }
     oauthError(res, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
   });

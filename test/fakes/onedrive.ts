@@ -7,13 +7,18 @@ import { IDENTITY_BASE, mountIdentity, type IdentityFake, type ReauthCode } from
 /**
  * Contract fake of the Microsoft identity platform and of Microsoft Graph's OneDrive for Business
  * upload routes, on one loopback origin. Graph rules enforced, as documented: Bearer tokens with
- * Files.ReadWrite; `PUT /me/drive/root:/{path}:/content` up to 4 MB; `createUploadSession`; upload
- * URLs that refuse an Authorization header, take fragments in order whose sizes (but the last) are
- * multiples of 320 KiB, answer 416 to a fragment already received and 404 once expired; conflict
- * behavior fail → 409 nameAlreadyExists; OneDrive for Business name rules; quickXorHash in metadata.
+ * Files.ReadWrite (the user's own drive) or Files.ReadWrite.All (also shared libraries, `/drives/{id}`;
+ * a token without it gets 403 accessDenied there); `PUT {drive}/root:/{path}:/content` up to 4 MB;
+ * `createUploadSession`; upload URLs that refuse an Authorization header, take fragments in order whose
+ * sizes (but the last) are multiples of 320 KiB, answer 416 to a fragment already received and 404
+ * once expired; conflict behavior fail → 409 nameAlreadyExists; OneDrive for Business name rules;
+ * quickXorHash in metadata (unless hidden); `GET {drive}/root:/{path}:/content` → 302 to a
+ * pre-authenticated download URL that refuses an Authorization header.
  */
 
 export const GRAPH_BASE = '/v1.0';
+/** The signed-in user's own drive, also reachable as `/drives/{OWN_DRIVE_ID}`. */
+export const OWN_DRIVE_ID = 'b!fakeDriveId';
 const SIMPLE_UPLOAD_MAX = 4 * 1024 * 1024;
 const FRAGMENT_UNIT = 320 * 1024;
 const FRAGMENT_MAX = 60 * 1024 * 1024;
@@ -26,6 +31,7 @@ export interface StoredItem {
 }
 
 interface UploadSession {
+  items: Map<string, StoredItem>;
   path: string;
   received: Buffer[];
   receivedBytes: number;
@@ -50,8 +56,10 @@ export interface OneDriveFake {
   authorityUrl: string;
   graphUrl: string;
   user: { id: string; displayName: string; email: string };
-  /** Keyed by path, compared case-insensitively like OneDrive. */
+  /** The user's own drive, keyed by path, compared case-insensitively like OneDrive. */
   items: Map<string, StoredItem>;
+  /** Adds a shared library (a SharePoint document library) the user may write to; its items. */
+  addSharedLibrary(driveId: string, name: string): Map<string, StoredItem>;
   log: Array<{
     method: string;
     path: string;
@@ -74,7 +82,7 @@ export interface OneDriveFake {
   deletedSessions(): number;
   /** Puts a file there as another program would (for conflicts). */
   putFile(path: string, content: Buffer): void;
-  /** Graph computes hashes a little later: metadata of these paths shows no hash. */
+  /** Graph computes hashes a little later: while hidden, no metadata carries `file.hashes`. */
   hideHashes(hidden: boolean): void;
   consent(authorizeUrl: string, decision: 'allow' | 'deny'): Promise<string>;
   close(): Promise<void>;
@@ -92,6 +100,10 @@ export async function startOneDriveFake(options: {
   };
   const now = () => Date.now();
   const items = new Map<string, StoredItem>();
+  const drives = new Map<string, { name: string; driveType: string; items: Map<string, StoredItem> }>([
+    [OWN_DRIVE_ID, { name: 'OneDrive', driveType: 'business', items }],
+  ]);
+  const downloads = new Map<string, StoredItem>();
   const sessions = new Map<string, UploadSession>();
   const failures: InjectedFailure[] = [];
   const log: OneDriveFake['log'] = [];
@@ -157,14 +169,14 @@ export async function startOneDriveFake(options: {
     return undefined;
   }
 
-  function store(path: string, content: Buffer): StoredItem {
+  function store(path: string, content: Buffer, where: Map<string, StoredItem> = items): StoredItem {
     const item = {
       id: `01${randomBytes(12).toString('hex').toUpperCase()}`,
       path,
       content,
       createdAt: new Date(now()),
     };
-    items.set(keyOf(path), item);
+    where.set(keyOf(path), item);
     quotaLeft -= content.length;
     return item;
   }
@@ -231,25 +243,41 @@ export async function startOneDriveFake(options: {
         });
       }
       sessions.delete(req.params.id as string);
-      if (items.has(keyOf(session.path))) {
+      if (session.items.has(keyOf(session.path))) {
         return graphError(res, 409, 'nameAlreadyExists', 'The specified item name already exists.');
       }
       if (quotaLeft < total) return graphError(res, 507, 'quotaLimitReached', 'Insufficient Space Available');
-      res.status(201).json(itemBody(store(session.path, Buffer.concat(session.received))));
+      res.status(201).json(itemBody(store(session.path, Buffer.concat(session.received), session.items)));
     };
     if (loseAnswer === 'next' || (loseAnswer === 'final' && last)) {
       loseAnswer = undefined;
       if (last) {
         // The commit happens; only the answer is lost.
         sessions.delete(req.params.id as string);
-        if (!items.has(keyOf(session.path))) store(session.path, Buffer.concat(session.received));
+        if (!session.items.has(keyOf(session.path)))
+          store(session.path, Buffer.concat(session.received), session.items);
       }
       return void req.socket.destroy();
     }
     answer();
   });
 
-  // --- Graph: /v1.0/me/drive and /v1.0/me/drive/root:/{path}[:/content | :/createUploadSession] ---
+  // --- Download URLs (pre-authenticated: no Authorization header) ---
+  app.get('/downloads/:id', (req, res) => {
+    if (req.get('authorization')) {
+      return graphError(
+        res,
+        401,
+        'unauthenticated',
+        'Do not send an Authorization header to the download URL.',
+      );
+    }
+    const item = downloads.get(req.params.id as string);
+    if (!item) return graphError(res, 404, 'itemNotFound', 'The download URL expired.');
+    res.type('application/octet-stream').send(item.content);
+  });
+
+  // --- Graph: /v1.0/me/drive, /v1.0/drives/{id}, and {drive}/root:/{path}[:/content | :/createUploadSession] ---
   app.use(GRAPH_BASE, (req: Request, res: Response) => {
     const token = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
     const session = identity.authenticate(token);
@@ -263,29 +291,56 @@ export async function startOneDriveFake(options: {
           : 'Access token is empty or invalid.',
       );
     }
-    if (!session.scopes.includes('Files.ReadWrite'))
+    const allFiles = session.scopes.includes('Files.ReadWrite.All');
+    if (!allFiles && !session.scopes.includes('Files.ReadWrite'))
       return graphError(res, 403, 'accessDenied', 'Files.ReadWrite is required.');
     const rawPath = req.originalUrl.slice(GRAPH_BASE.length).split('?')[0]!;
-    if (req.method === 'GET' && rawPath === '/me/drive') {
-      return void res.json({ id: 'b!fakeDriveId', driveType: 'business', owner: { user } });
-    }
-    const match = /^\/me\/drive\/root:\/(.+?)(:|:\/content|:\/createUploadSession)?$/.exec(rawPath);
-    if (!match) return graphError(res, 400, 'invalidRequest', `Unsupported route ${req.method} ${rawPath}`);
+    const route =
+      /^\/(?:me\/drive|drives\/([^/]+))(?:\/root:\/(.+?)(:|:\/content|:\/createUploadSession)?)?$/.exec(
+        rawPath,
+      );
+    if (!route) return graphError(res, 400, 'invalidRequest', `Unsupported route ${req.method} ${rawPath}`);
+    let driveId: string;
     let segments: string[];
     try {
-      segments = match[1]!.split('/').map(decodeURIComponent);
+      driveId = route[1] === undefined ? OWN_DRIVE_ID : decodeURIComponent(route[1]);
+      segments = (route[2] ?? '').split('/').map(decodeURIComponent);
     } catch {
       return graphError(res, 400, 'invalidRequest', 'The path is not correctly encoded.');
+    }
+    // Files.ReadWrite reaches the user's own files only [doc: permissions reference].
+    if (driveId !== OWN_DRIVE_ID && !allFiles)
+      return graphError(res, 403, 'accessDenied', 'Access denied. Files.ReadWrite.All is required.');
+    const drive = drives.get(driveId);
+    if (!drive) return graphError(res, 404, 'itemNotFound', 'The drive could not be found.');
+    if (route[2] === undefined) {
+      if (req.method !== 'GET')
+        return graphError(res, 400, 'invalidRequest', `Unsupported route ${req.method} ${rawPath}`);
+      return void res.json({
+        id: driveId,
+        name: drive.name,
+        driveType: drive.driveType,
+        ...(driveId === OWN_DRIVE_ID ? { owner: { user } } : {}),
+      });
     }
     const problem = badName(segments);
     if (problem) return graphError(res, 400, 'invalidRequest', problem);
     const path = segments.join('/');
-    const existing = items.get(keyOf(path));
-    const suffix = match[2] ?? '';
+    const existing = drive.items.get(keyOf(path));
+    const suffix = route[3] ?? '';
     if (req.method === 'GET' && (suffix === '' || suffix === ':')) {
       return existing
         ? void res.json(itemBody(existing))
         : graphError(res, 404, 'itemNotFound', 'The resource could not be found.');
+    }
+    if (req.method === 'GET' && suffix === ':/content') {
+      if (!existing) return graphError(res, 404, 'itemNotFound', 'The resource could not be found.');
+      const id = randomBytes(16).toString('hex');
+      downloads.set(id, existing);
+      return void res.redirect(
+        302,
+        `${server.url}/downloads/${id}?tempauth=${randomBytes(24).toString('base64url')}`,
+      );
     }
     if (req.method === 'PUT' && suffix === ':/content') {
       const behavior =
@@ -298,7 +353,7 @@ export async function startOneDriveFake(options: {
         return graphError(res, 409, 'nameAlreadyExists', 'The specified item name already exists.');
       if (quotaLeft < body.length)
         return graphError(res, 507, 'quotaLimitReached', 'Insufficient Space Available');
-      return void res.status(201).json(itemBody(store(path, body)));
+      return void res.status(201).json(itemBody(store(path, body, drive.items)));
     }
     if (req.method === 'POST' && suffix === ':/createUploadSession') {
       let behavior: unknown;
@@ -314,7 +369,15 @@ export async function startOneDriveFake(options: {
       if (existing && behavior === 'fail')
         return graphError(res, 409, 'nameAlreadyExists', 'The specified item name already exists.');
       const id = randomBytes(16).toString('hex');
-      sessions.set(id, { path, received: [], receivedBytes: 0, fragments: 0, expired: false, expireAfter });
+      sessions.set(id, {
+        items: drive.items,
+        path,
+        received: [],
+        receivedBytes: 0,
+        fragments: 0,
+        expired: false,
+        expireAfter,
+      });
       expireAfter = undefined;
       return void res.json({
         uploadUrl: `${server.url}/upload-sessions/${id}?tempauth=${randomBytes(24).toString('base64url')}`,
@@ -332,6 +395,11 @@ export async function startOneDriveFake(options: {
     graphUrl: `${server.url}${GRAPH_BASE}`,
     user,
     items,
+    addSharedLibrary(driveId, name) {
+      const library = { name, driveType: 'documentLibrary', items: new Map<string, StoredItem>() };
+      drives.set(driveId, library);
+      return library.items;
+    },
     log,
     identity,
     failNext: (failure) => void failures.push({ ...failure }),

@@ -274,6 +274,15 @@ const samples: Record<string, FieldSamples> = {
       ['a\\b', /Separate folders with \//],
     ],
   },
+  'onedrive-business.sharedLibrary': {
+    valid: ['b!Xp3kTq9ZUE6GzWbbF8d7wQ1aJ2cK_mN-oPqRsTuVwXyZ0123456789abcdEFGH'],
+    normalized: [[' b!Xp3kTq9Z ', 'b!Xp3kTq9Z']],
+    invalid: [
+      ['https://contoso.sharepoint.com/sites/Finance', /only letters, digits and ! _ -/],
+      ['b!abc/../../me', /only letters, digits and ! _ -/],
+      ['b!' + 'x'.repeat(300), /at most 200 characters/],
+    ],
+  },
 };
 
 /** Zod's own messages ("Invalid input: expected string...") mean a schema forgot to say what to enter. */

@@ -133,6 +133,39 @@ test('the authorization URL carries the state, the scopes, an S256 challenge and
   assert.equal(request.form.get('scope'), 'Files.ReadWrite offline_access');
 });
 
+test('scopes that depend on the settings go on the authorization URL and, declared so, on both token requests', async () => {
+  const bySettings = provider({
+    extraTokenParams: { resource: 'files' },
+    scopes: (settings) => (settings.wide ? ['Files.ReadWrite.All', 'offline_access'] : ['Files.ReadWrite']),
+    scopeOnTokenRequests: true,
+  });
+  const link = (settings: Record<string, unknown>) =>
+    new URL(
+      bySettings.authorizationUrl({ state: 's', redirectUri, codeChallenge: 'c'.repeat(43), settings }),
+    ).searchParams.get('scope');
+  assert.equal(link({ wide: true }), 'Files.ReadWrite.All offline_access');
+  assert.equal(link({}), 'Files.ReadWrite');
+
+  await bySettings.exchangeCode({
+    code: 'code-1',
+    redirectUri,
+    codeVerifier: 'v'.repeat(43),
+    settings: { wide: true },
+  });
+  await bySettings.refresh({ refreshToken: 'refresh-0', settings: {} });
+  assert.deepEqual(
+    received.map((r) => [r.form.get('grant_type'), r.form.get('scope'), r.form.get('resource')]),
+    [
+      ['authorization_code', 'Files.ReadWrite.All offline_access', 'files'],
+      ['refresh_token', 'Files.ReadWrite', 'files'],
+    ],
+  );
+
+  // Without the flag, no scope is sent to the token endpoint.
+  await provider({ extraTokenParams: {}, scopes: () => ['x'] }).refresh({ refreshToken: 'r', settings: {} });
+  assert.equal(received.at(-1)!.form.get('scope'), null);
+});
+
 test('a provider with PKCE refuses to build a link without a challenge', () => {
   assert.throws(() => provider().authorizationUrl({ state: 's', redirectUri, settings: {} }), /PKCE/);
 });

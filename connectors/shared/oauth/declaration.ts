@@ -52,7 +52,14 @@ export interface OAuthProviderDeclaration {
   clientVariables: string;
   /** Added to the authorization URL (Dropbox `token_access_type=offline`, Exact `force_login=0`). */
   extraAuthorizeParams?: Readonly<Record<string, string>>;
-  /** Added to both token requests (Microsoft's identity platform wants the `scope` there too). */
+  /**
+   * The scopes to ask for when they depend on the connection's settings (OneDrive asks for more to reach
+   * a shared library). Default: `descriptor.oauth.scopes`.
+   */
+  scopes?(settings: Settings): readonly string[];
+  /** Also send the `scope` on both token requests (Microsoft's identity platform wants it there). */
+  scopeOnTokenRequests?: boolean;
+  /** Added to both token requests. */
   extraTokenParams?: Readonly<Record<string, string>>;
   /**
    * `rotating`: every refresh answer carries a new refresh token and the old one dies (it must be

@@ -20,7 +20,7 @@ function insecureAllowed(url: URL): boolean {
 
 /**
  * The authorization server as oauth4webapi wants it, built from the declaration instead of discovery
- * (neither Dropbox nor Exact publish metadata). The issuer is only compared with an ID token's `iss`,
+ * (Dropbox and Exact publish no metadata; Microsoft's adds nothing the declaration lacks). The issuer is only compared with an ID token's `iss`,
  * and these providers send none.
  */
 function authorizationServer(tokenUrl: URL, authorizeUrl?: string): oauth.AuthorizationServer {
@@ -39,7 +39,16 @@ function authorizationServer(tokenUrl: URL, authorizeUrl?: string): oauth.Author
 export function defineOAuthProvider(provider: OAuthProviderDeclaration): OAuthImplementation {
   const { name } = provider;
   const pkce = provider.descriptor.oauth?.pkce ?? false;
-  const scopes = provider.descriptor.oauth?.scopes ?? [];
+  const scopesFor = (settings: Settings): readonly string[] =>
+    provider.scopes?.(settings) ?? provider.descriptor.oauth?.scopes ?? [];
+  const tokenParams = (settings: Settings): Record<string, string> | undefined => {
+    const scopes = scopesFor(settings);
+    const params = {
+      ...provider.extraTokenParams,
+      ...(provider.scopeOnTokenRequests && scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
+    };
+    return Object.keys(params).length > 0 ? params : undefined;
+  };
 
   /** A network failure or timeout before any answer: retry later. */
   const tokenFetch: typeof fetch = async (url, init) => {
@@ -75,9 +84,10 @@ export function defineOAuthProvider(provider: OAuthProviderDeclaration): OAuthIm
       : provider.clientAuth === 'client_secret_basic'
         ? oauth.ClientSecretBasic(identity.clientSecret)
         : oauth.ClientSecretPost(identity.clientSecret);
+    const additionalParameters = tokenParams(settings);
     const options: oauth.TokenEndpointRequestOptions = {
       [oauth.customFetch]: tokenFetch,
-      ...(provider.extraTokenParams ? { additionalParameters: provider.extraTokenParams } : {}),
+      ...(additionalParameters ? { additionalParameters } : {}),
       ...(insecureAllowed(tokenUrl) ? { [oauth.allowInsecureRequests]: true } : {}),
     };
     const requestedAt = Date.now();
@@ -168,6 +178,7 @@ export function defineOAuthProvider(provider: OAuthProviderDeclaration): OAuthIm
       url.searchParams.set('client_id', clientId);
       url.searchParams.set('redirect_uri', redirectUri);
       url.searchParams.set('state', state);
+      const scopes = scopesFor(settings);
       if (scopes.length > 0) url.searchParams.set('scope', scopes.join(' '));
       if (pkce) {
         if (!codeChallenge) throw new Error(`${name} signs in with PKCE: a code challenge is required`);
