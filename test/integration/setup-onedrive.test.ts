@@ -180,3 +180,39 @@ test('an expired access token is refreshed (rotated) at delivery; AADSTS700082 p
   assert.equal(connection.body.connection.status, 'needs-reauth');
   assert.match(connection.body.connection.statusMessage, /Sign in to OneDrive again/);
 });
+
+test('a shared library: the sign-in asks for Files.ReadWrite.All and the document lands in that library', async () => {
+  const libraryId = 'b!SharedFinanceLibrary_01';
+  const library = onedrive.addSharedLibrary(libraryId, 'Finance');
+  const id = await createConnection();
+  const oauth = await relais.api('POST', `/v1/connections/${id}/steps/oauth`, {
+    values: { folder: 'Aankopen/', sharedLibrary: ` ${libraryId} ` },
+    returnUrl: `${relais.url}/setup/done`,
+  });
+  assert.equal(oauth.status, 200, JSON.stringify(oauth.body));
+  const signIn = await signInThroughBrowser(oauth.body.connection.setup.oauth.startUrl, (url) => {
+    assert.equal(new URL(url).searchParams.get('scope'), 'Files.ReadWrite.All offline_access');
+    return onedrive.consent(url, 'allow');
+  });
+  assert.equal(signIn.returnedTo.searchParams.get('status'), 'ok', signIn.returnedTo.toString());
+  const terms = await relais.api('POST', `/v1/connections/${id}/steps/terms`, {
+    accepted: true,
+    termsVersion: '2026-01',
+    acceptedBy: 'olga',
+  });
+  assert.equal(terms.status, 200, JSON.stringify(terms.body));
+  const active = await relais.api('GET', `/v1/connections/${id}`);
+  assert.equal(active.body.connection.settings.sharedLibrary, libraryId);
+
+  const accepted = await acceptDocument(relais, ublBeInvoice('OD-LIB-1'));
+  const ours = accepted.deliveries.find((d: { connectionId: string }) => d.connectionId === id)!;
+  await waitForStatus(relais, ours.id, 'delivered', { timeoutMs: 60_000 });
+  const landed = [...library.values()].filter((item) => item.path.startsWith('Aankopen/'));
+  assert.equal(landed.length, 1);
+  assert.match(landed[0]!.content.toString('utf8'), /OD-LIB-1/);
+  // Other purchase connections of the tenant file their copy in the own OneDrive, never under Aankopen/.
+  assert.ok(
+    ![...onedrive.items.values()].some((item) => item.path.startsWith('Aankopen/')),
+    'not in the own OneDrive',
+  );
+});
