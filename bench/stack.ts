@@ -8,6 +8,7 @@ import { freePort } from '../platform/free-port';
 import { ensureTemporalCli } from '../platform/temporal-cli';
 import { startDevServer, type DevServer } from '../platform/temporal-server';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
+import type { DropboxFake } from '../test/fakes/dropbox';
 import { connectDropbox, dropboxEnv, startDropbox } from '../test/helpers/dropbox-connection';
 import { callApi } from '../test/helpers/http';
 import type { TestRelais } from '../test/helpers/relais';
@@ -51,6 +52,7 @@ export interface BenchStack {
   env: NodeJS.ProcessEnv;
   /** The two purchase-invoice connections every benchmark document fans out to. */
   connections: { sftp: string; dropbox: string };
+  dropbox: DropboxFake;
 }
 
 /**
@@ -140,7 +142,7 @@ export async function startBenchStack(
     }),
     dropbox: await connectDropbox(asTestRelais, dropbox, { documentType: 'purchase-invoice' }),
   };
-  return { relais, db, temporal, api, worker, env, connections };
+  return { relais, db, temporal, api, worker, env, connections, dropbox };
 }
 
 /** Calls the API as `tenant`, as the test suite's TestRelais does. */
