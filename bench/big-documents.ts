@@ -102,7 +102,10 @@ async function main(): Promise<void> {
     const lines_ = [
       `${count} invoices of ${(documents[0]!.length / 1e6).toFixed(1)} MB (${lines} lines) posted at once`,
       `answers: ${answers
-        .map((a) => `${a.status}${a.error ? ` ${a.error}` : ''}${a.retryAfter ? ` (Retry-After ${a.retryAfter})` : ''} in ${(a.ms / 1000).toFixed(1)} s`)
+        .map(
+          (a) =>
+            `${a.status}${a.error ? ` ${a.error}` : ''}${a.retryAfter ? ` (Retry-After ${a.retryAfter})` : ''} in ${(a.ms / 1000).toFixed(1)} s`,
+        )
         .join(', ')}; all in ${(elapsed / 1000).toFixed(1)} s`,
       `/healthz: ${healthAnswers.length} answers meanwhile, ${healthAnswers.filter((h) => h.status === 200).length} of them 200, slowest ${Math.round(Math.max(0, ...healthAnswers.map((h) => h.ms)))} ms`,
       pid
