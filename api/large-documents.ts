@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
+import { Gauge, type Registry } from 'prom-client';
 import { HttpError } from './errors';
 
 /** From this size on a document is large: it is admitted by the gate and parsed on a thread. */
@@ -21,6 +22,11 @@ export class LargeDocumentGate {
     readonly maxBytes: number,
   ) {}
 
+  /** The documents admitted and not answered yet, and their bytes. */
+  get inUse(): { documents: number; bytes: number } {
+    return { documents: this.documents, bytes: this.bytes };
+  }
+
   /** Takes room for a document of `bytes`, given back when `res` closes; false when there is none. */
   enter(bytes: number, res: Response): boolean {
     if (this.documents > 0 && (this.documents >= this.maxDocuments || this.bytes + bytes > this.maxBytes)) {
@@ -42,6 +48,26 @@ export class LargeDocumentGate {
       'Retry-After': String(RETRY_AFTER_SECONDS),
     });
   }
+}
+
+/** How full the gate is, per API process, on /metrics: near its bounds, large documents get 503. */
+export function gateMetrics(registry: Registry, gate: LargeDocumentGate): void {
+  new Gauge({
+    name: 'relais_large_documents_in_flight',
+    help: 'Large documents (256 KB or more) this API process is reading, parsing or storing.',
+    registers: [registry],
+    collect() {
+      this.set(gate.inUse.documents);
+    },
+  });
+  new Gauge({
+    name: 'relais_large_document_bytes_in_flight',
+    help: 'Bytes of those documents.',
+    registers: [registry],
+    collect() {
+      this.set(gate.inUse.bytes);
+    },
+  });
 }
 
 /** Whether the large document of this request was admitted already (by readLargeXml). */

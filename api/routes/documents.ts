@@ -10,7 +10,14 @@ import { ensureDeliveries, type DeliveryRecord } from '../../db/deliveries';
 import { storeDocument } from '../../db/documents';
 import { inTransaction } from '../../db/transaction';
 import { isDocumentError, type ParsedDocument } from '../../documents';
-import { admitted, LARGE_DOCUMENT_BYTES, LargeDocumentGate, readLargeXml } from '../large-documents';
+import type { Registry } from 'prom-client';
+import {
+  admitted,
+  gateMetrics,
+  LARGE_DOCUMENT_BYTES,
+  LargeDocumentGate,
+  readLargeXml,
+} from '../large-documents';
 import { ParsePool } from '../parse-pool';
 import type { Config } from '../../platform/config';
 import { HttpError, isDatabaseDown, parseOrThrow, postgresUnavailable } from '../errors';
@@ -125,15 +132,18 @@ export function documentRoutes(deps: {
   temporal: Client;
   config: Config;
   connectors: ConnectorRegistry;
+  /** Where the large-document gauges go (the API's /metrics). */
+  registry?: Registry;
 }): Router {
   const router = Router();
   const limit = deps.config.DOCUMENT_MAX_BYTES;
   const threads = deps.config.RELAIS_PARSE_THREADS;
   const parser = new ParsePool(threads, deps.config.RELAIS_PARSE_THREAD_MB);
   const gate = new LargeDocumentGate(
-    deps.config.RELAIS_MAX_LARGE_PARSES ?? 2 * threads,
+    deps.config.RELAIS_MAX_LARGE_PARSES ?? 4 * threads,
     deps.config.RELAIS_LARGE_DOCUMENTS_MB * 1024 * 1024,
   );
+  if (deps.registry) gateMetrics(deps.registry, gate);
   const xmlTypes = ['application/xml', 'text/xml', 'application/*+xml'];
   router.post(
     '/documents',
