@@ -9,6 +9,8 @@ import { LARGE_DOCUMENT_BYTES } from './large-documents';
  * results; a small one is scavenged more often, at no measurable cost, and is 40 MB less per thread.
  */
 const THREAD_YOUNG_GENERATION_MB = 8;
+/** A thread idle this long ends, its heap with it (about 60 MB); the next large document starts one. */
+const THREAD_IDLE_MS = 60_000;
 
 interface Task {
   id: number;
@@ -30,6 +32,7 @@ type Answer =
  */
 export class ParsePool {
   private readonly idle: Worker[] = [];
+  private readonly idleTimers = new Map<Worker, NodeJS.Timeout>();
   private readonly running = new Map<Worker, Task>();
   private readonly queue: Task[] = [];
   private started = 0;
@@ -38,6 +41,7 @@ export class ParsePool {
   constructor(
     private readonly threads: number,
     private readonly heapMb: number,
+    private readonly idleMs = THREAD_IDLE_MS,
   ) {}
 
   /** Parses inline below LARGE_DOCUMENT_BYTES (a thread hop would cost more than it saves), else on a thread. Throws DocumentError like parseUbl. */
@@ -52,12 +56,23 @@ export class ParsePool {
   async close(): Promise<void> {
     const workers = [...this.idle, ...this.running.keys()];
     this.idle.length = 0;
+    for (const timer of this.idleTimers.values()) clearTimeout(timer);
+    this.idleTimers.clear();
     await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  /** How many threads there are now, busy or idle. */
+  get threadCount(): number {
+    return this.started;
   }
 
   private dispatch(): void {
     while (this.queue.length > 0) {
       let worker = this.idle.pop();
+      if (worker) {
+        clearTimeout(this.idleTimers.get(worker));
+        this.idleTimers.delete(worker);
+      }
       if (!worker && this.started < this.threads) worker = this.spawn();
       if (!worker) return;
       const task = this.queue.shift()!;
@@ -85,6 +100,7 @@ export class ParsePool {
       this.running.delete(worker);
       worker.unref();
       this.idle.push(worker);
+      this.retireWhenIdle(worker);
       if (task) {
         if ('error' in answer) {
           const { code, message, field } = answer.error;
@@ -105,7 +121,7 @@ export class ParsePool {
     worker.on('error', (error: Error & { code?: string }) => {
       const task = this.running.get(worker);
       this.running.delete(worker);
-      this.started--;
+      this.forget(worker);
       task?.reject(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new DocumentError(
@@ -118,5 +134,23 @@ export class ParsePool {
       this.dispatch();
     });
     return worker;
+  }
+
+  private retireWhenIdle(worker: Worker): void {
+    const timer = setTimeout(() => {
+      this.forget(worker);
+      void worker.terminate();
+    }, this.idleMs);
+    timer.unref();
+    this.idleTimers.set(worker, timer);
+  }
+
+  /** Takes a thread that ended, or is about to, out of the pool. */
+  private forget(worker: Worker): void {
+    clearTimeout(this.idleTimers.get(worker));
+    this.idleTimers.delete(worker);
+    const index = this.idle.indexOf(worker);
+    if (index >= 0) this.idle.splice(index, 1);
+    this.started--;
   }
 }
