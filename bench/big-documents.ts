@@ -17,6 +17,8 @@ import { readMemory, watchMemory } from './process-stats';
 import { startApiStack, Teardown } from './stack';
 
 const HEALTH_EVERY_MS = 200;
+/** 20.8 MB: as large as the default DOCUMENT_MAX_BYTES (20 MiB) allows. */
+export const BIG_INVOICE_LINES = 43_000;
 
 interface Answer {
   status: number;
@@ -62,9 +64,75 @@ async function pollHealth(url: string, done: () => boolean): Promise<Array<{ sta
   return answers;
 }
 
+export interface BigDocumentsResult {
+  count: number;
+  lines: number;
+  megabytes: number;
+  answers: Answer[];
+  elapsedMs: number;
+  health: Array<{ status: number; ms: number }>;
+  /** The API's resident memory in MiB, when its pid is known: before, peak sampled meanwhile, VmHWM after. */
+  memory?: { beforeMiB: number; peakMiB: number; highWaterMiB: number };
+}
+
+/** Posts `count` big invoices to the API at once as `apiKey`'s tenant, asking /healthz meanwhile. */
+export async function runBigDocuments(options: {
+  url: string;
+  apiKey: string;
+  pid: number | undefined;
+  count: number;
+  lines: number;
+}): Promise<BigDocumentsResult> {
+  const { url, apiKey, pid, count, lines } = options;
+  const documents = Array.from({ length: count }, (_, i) =>
+    Buffer.from(sampleInvoice({ number: `BENCH-BIG-${Date.now()}-${i}`, lines })),
+  );
+  const before = pid ? readMemory(pid) : undefined;
+  const watch = pid ? watchMemory(pid, 100) : undefined;
+  let done = false;
+  const started = performance.now();
+  const health = pollHealth(url, () => done);
+  const answers = await Promise.all(documents.map((xml) => post(url, apiKey, xml))).finally(
+    () => (done = true),
+  );
+  const elapsedMs = performance.now() - started;
+  const peakMiB = watch?.peakRssMiB();
+  watch?.stop();
+  const after = pid ? readMemory(pid) : undefined;
+  return {
+    count,
+    lines,
+    megabytes: documents[0]!.length / 1e6,
+    answers,
+    elapsedMs,
+    health: await health,
+    ...(before && after && peakMiB !== undefined
+      ? { memory: { beforeMiB: before.rssMiB, peakMiB, highWaterMiB: after.peakRssMiB } }
+      : {}),
+  };
+}
+
+/** The result as printed lines. */
+export function describeBigDocuments(result: BigDocumentsResult): string[] {
+  const answer = (a: Answer) =>
+    `${a.status}${a.error ? ` ${a.error}` : ''}${a.retryAfter ? ` (Retry-After ${a.retryAfter})` : ''} in ${(a.ms / 1000).toFixed(1)} s`;
+  const { memory, health } = result;
+  const mib = (value: number) => `${Math.round(value)} MiB`;
+  return [
+    `${result.count} invoices of ${result.megabytes.toFixed(1)} MB (${result.lines} lines) posted at once`,
+    `answers: ${result.answers.map(answer).join(', ')}; all in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    `/healthz: ${health.length} answers meanwhile, ${health.filter((h) => h.status === 200).length} of them 200, ` +
+      `slowest ${Math.round(Math.max(0, ...health.map((h) => h.ms)))} ms`,
+    memory
+      ? `API resident memory: ${mib(memory.beforeMiB)} before, peak ${mib(memory.peakMiB)} meanwhile ` +
+        `(sampled every 100 ms), VmHWM ${mib(memory.highWaterMiB)}`
+      : 'API resident memory: unknown (set API_PID)',
+  ];
+}
+
 async function main(): Promise<void> {
   const count = option('documents', 5);
-  const lines = option('lines', 43_000);
+  const lines = option('lines', BIG_INVOICE_LINES);
   const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const teardown = new Teardown(say);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -81,44 +149,17 @@ async function main(): Promise<void> {
       apiKey = stack.relais.tenant.apiKey;
       pid = stack.api.pid;
     }
-    const documents = Array.from({ length: count }, (_, i) =>
-      Buffer.from(sampleInvoice({ number: `BENCH-BIG-${Date.now()}-${i}`, lines })),
-    );
-    const before = pid ? readMemory(pid) : undefined;
-    const watch = pid ? watchMemory(pid, 100) : undefined;
-    let done = false;
-    const started = performance.now();
-    const health = pollHealth(url, () => done);
-    const answers = await Promise.all(documents.map((xml) => post(url, apiKey, xml))).finally(
-      () => (done = true),
-    );
-    const elapsed = performance.now() - started;
-    const healthAnswers = await health;
-    const peak = watch?.peakRssMiB();
-    watch?.stop();
-    const after = pid ? readMemory(pid) : undefined;
-
-    const mib = (value: number | undefined) => (value === undefined ? 'unknown' : `${Math.round(value)} MiB`);
-    const lines_ = [
-      `${count} invoices of ${(documents[0]!.length / 1e6).toFixed(1)} MB (${lines} lines) posted at once`,
-      `answers: ${answers
-        .map(
-          (a) =>
-            `${a.status}${a.error ? ` ${a.error}` : ''}${a.retryAfter ? ` (Retry-After ${a.retryAfter})` : ''} in ${(a.ms / 1000).toFixed(1)} s`,
-        )
-        .join(', ')}; all in ${(elapsed / 1000).toFixed(1)} s`,
-      `/healthz: ${healthAnswers.length} answers meanwhile, ${healthAnswers.filter((h) => h.status === 200).length} of them 200, slowest ${Math.round(Math.max(0, ...healthAnswers.map((h) => h.ms)))} ms`,
-      pid
-        ? `API resident memory: ${mib(before?.rssMiB)} before, peak ${mib(peak)} meanwhile (sampled every 100 ms), VmHWM ${mib(after?.peakRssMiB)}`
-        : 'API resident memory: unknown (set API_PID)',
-    ];
-    process.stdout.write(`${lines_.join('\n')}\n`);
+    const result = await runBigDocuments({ url, apiKey, pid, count, lines });
+    process.stdout.write(`${describeBigDocuments(result).join('\n')}\n`);
   } finally {
     await teardown.run();
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// Run as a script, not when bench/run.ts imports it.
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
