@@ -81,7 +81,10 @@ export function createApp(deps: ApiDeps): express.Express {
     }),
   );
   // Documents bring their own body parsers and size limit; everything else is small JSON.
-  app.use('/v1', documentRoutes({ pool, temporal, config, connectors: deps.connectors }));
+  app.use(
+    '/v1',
+    documentRoutes({ pool, temporal, config, connectors: deps.connectors, registry: metrics.registry }),
+  );
   app.use(express.json({ limit: '1mb' }), jsonBodiesOnly);
   app.use('/v1', deliveryRoutes({ pool, temporal, config, connectors: deps.connectors }));
   app.use('/v1', integrationRoutes({ connectors: deps.connectors, outboundIps: config.RELAIS_OUTBOUND_IPS }));

@@ -12,6 +12,7 @@ const schema = z.object({
   idleGapMs: z.coerce.number().int().min(0).default(500),
   timeoutMinutes: positiveInt.default(30),
   baseline: z.boolean().default(true),
+  bigDocuments: z.coerce.number().int().min(0).default(5),
   cpuProfileDir: z.string().min(1).optional(),
   temporalPragmas: z.record(z.string(), z.string()),
   temporalConfig: z.record(z.string(), z.unknown()),
@@ -29,6 +30,8 @@ export const usage = `npm run bench -- [options]
   --idle-gap-ms N      pause before each idle document (default 500)
   --timeout-minutes N  the whole run is stopped (and cleaned up) after this long (default 30)
   --skip-baseline      leave out the direct uploads without Relais
+  --big-documents N    invoices of 20.8 MB posted at once at the end, by a tenant without connections: the API's
+                       memory and /healthz meanwhile (default 5; 0 leaves the phase out)
   --cpu-profile DIR    write V8 CPU profiles of the API and the worker into DIR (open them in Chrome DevTools)
   --temporal-pragma NAME=VALUE   SQLite pragma of the dev server, replacing its default (repeatable)
   --temporal-config KEY=JSON     dynamic configuration value of the dev server (repeatable)
@@ -62,6 +65,7 @@ function readValidOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions 
       'idle-gap-ms': { type: 'string' },
       'timeout-minutes': { type: 'string' },
       'skip-baseline': { type: 'boolean' },
+      'big-documents': { type: 'string' },
       'cpu-profile': { type: 'string' },
       'temporal-pragma': { type: 'string', multiple: true },
       'temporal-config': { type: 'string', multiple: true },
@@ -76,6 +80,7 @@ function readValidOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions 
     idleGapMs: values['idle-gap-ms'],
     timeoutMinutes: values['timeout-minutes'],
     baseline: !values['skip-baseline'],
+    bigDocuments: values['big-documents'],
     cpuProfileDir: values['cpu-profile'],
     temporalPragmas: keyValues(values['temporal-pragma'], (value) => value),
     temporalConfig: keyValues(values['temporal-config'], jsonOrText),

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { runBaseline } from './baseline';
+import { BIG_INVOICE_LINES, describeBigDocuments, runBigDocuments } from './big-documents';
+import { createApiKey, createTenant } from '../db/tenants';
 import { devServerSqlitePragmas } from '../platform/temporal-server';
 import { readOptions, usage, UsageError, type BenchOptions } from './options';
 import { runIdle, runLoad, type LoadResult } from './phases';
@@ -72,6 +74,24 @@ async function main(): Promise<void> {
         temporal: highWater(stack.temporal.pid),
       },
     });
+    if (options.bigDocuments > 0) {
+      say(`big documents: ${options.bigDocuments} invoices of about 20 MB at once`);
+      // A tenant without connections: what intake costs, without ten deliveries of 20 MB documents.
+      const tenant = await createTenant(stack.db.pool, 'Big documents');
+      const result = await runBigDocuments({
+        url: stack.relais.url,
+        apiKey: await createApiKey(stack.db.pool, tenant.id),
+        pid: stack.api.pid,
+        count: options.bigDocuments,
+        lines: BIG_INVOICE_LINES,
+      });
+      process.stdout.write(
+        `\nBig documents (after the phases above; a tenant without connections, so intake only)\n` +
+          `${describeBigDocuments(result)
+            .map((line) => `  ${line}\n`)
+            .join('')}`,
+      );
+    }
   } finally {
     clearTimeout(overtime);
     say('stopping everything ...');

@@ -145,6 +145,62 @@ export async function startBenchStack(
   return { relais, db, temporal, api, worker, env, connections, dropbox };
 }
 
+export interface ApiStack {
+  relais: BenchRelais;
+  db: TestDatabase;
+  api: RoleProcess;
+}
+
+/**
+ * The API alone, as a process of its own (so its memory can be read from /proc), on a Temporal dev
+ * server and a fresh database, with a tenant that has no connections: what intake costs, without
+ * deliveries. `apiEnv` adds to or overrides the API's environment.
+ */
+export async function startApiStack(
+  say: (line: string) => void,
+  teardown: Teardown,
+  apiEnv: NodeJS.ProcessEnv = {},
+): Promise<ApiStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'relais-bench-'));
+  teardown.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production' });
+  const cli = await ensureTemporalCli({
+    cliPath: config.TEMPORAL_CLI_PATH,
+    cacheDir: config.RELAIS_CACHE_DIR,
+    log: say,
+  });
+  const temporal = await startDevServer({
+    cli,
+    port: await freePort(),
+    dbFile: path.join(dir, 'temporal.sqlite'),
+    namespace: config.TEMPORAL_NAMESPACE,
+    logFile: path.join(dir, 'temporal.log'),
+  });
+  teardown.push(() => temporal.stop());
+  process.env.RELAIS_TEST_PG_ADMIN_URL = config.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const db = await createTestDatabase();
+  teardown.push(() => db.drop());
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_BASE_URL: url,
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    RELAIS_MASTER_KEY: `bench:${randomBytes(32).toString('base64')}`,
+    RELAIS_DATA_DIR: path.join(dir, 'data'),
+    ...apiEnv,
+  };
+  const api = await startRole('api', env, path.join(dir, 'api.log'));
+  teardown.push(() => api.stop());
+  const tenant = await createTenant(db.pool, 'Benchmark tenant');
+  const relais = apiClient(url, { ...tenant, apiKey: await createApiKey(db.pool, tenant.id) });
+  return { relais, db, api };
+}
+
 /** Calls the API as `tenant`, as the test suite's TestRelais does. */
 function apiClient(url: string, tenant: TestRelais['tenant']): BenchRelais {
   return {

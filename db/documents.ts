@@ -14,6 +14,10 @@ export interface StoredDocument {
   createdAt: string;
 }
 
+/** A stored document without its bytes: what accepting one needs (reading 20 MB back as hex costs 100 MB). */
+export type StoredDocumentHeader = Omit<StoredDocument, 'xml' | 'pdf'>;
+const HEADER_COLUMNS = 'id, tenant_id, document_type, sha256, summary, created_at';
+
 /** What deliveries need to know about a document without reparsing it (no PDF, no lines). */
 export type DocumentSummary = Omit<ParsedDocument, 'pdf'> & { hasPdf: boolean };
 
@@ -40,7 +44,7 @@ export async function storeDocument(
     pdf: Buffer | null;
     parsed: ParsedDocument;
   },
-): Promise<{ document: StoredDocument; created: boolean; matchedBy: 'key' | 'identity' | null }> {
+): Promise<{ document: StoredDocumentHeader; created: boolean; matchedBy: 'key' | 'identity' | null }> {
   const id = randomUUID();
   const inserted = await db.query(
     `insert into documents (id, tenant_id, idempotency_key, identity_sha256, sha256, document_type, kind, flavour, number, issue_date, xml, pdf, summary)
@@ -63,18 +67,18 @@ export async function storeDocument(
     ],
   );
   if (inserted.rowCount === 1) {
-    const { rows } = await db.query('select * from documents where id = $1', [id]);
-    return { document: fromRow(rows[0]), created: true, matchedBy: null };
+    const { rows } = await db.query(`select ${HEADER_COLUMNS} from documents where id = $1`, [id]);
+    return { document: headerFromRow(rows[0]), created: true, matchedBy: null };
   }
   const { rows } = await db.query(
-    `select *, (idempotency_key is not null and idempotency_key = $2) as matched_key from documents
+    `select ${HEADER_COLUMNS}, (idempotency_key is not null and idempotency_key = $2) as matched_key from documents
       where tenant_id = $1 and ((idempotency_key is not null and idempotency_key = $2) or identity_sha256 = $3)
       order by matched_key desc limit 1`,
     [input.tenantId, input.idempotencyKey, input.identitySha256],
   );
   if (!rows[0]) throw new Error('document insert conflicted, yet no document holds its key or identity');
   return {
-    document: fromRow(rows[0]),
+    document: headerFromRow(rows[0]),
     created: false,
     matchedBy: rows[0].matched_key ? 'key' : 'identity',
   };
@@ -89,15 +93,17 @@ export async function loadDocument(
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
-function fromRow(row: Record<string, unknown>): StoredDocument {
+function headerFromRow(row: Record<string, unknown>): StoredDocumentHeader {
   return {
     id: row.id as string,
     tenantId: row.tenant_id as string,
     documentType: row.document_type as DocumentType,
     sha256: row.sha256 as Buffer,
-    xml: row.xml as Buffer,
-    pdf: row.pdf as Buffer | null,
     summary: row.summary as DocumentSummary,
     createdAt: (row.created_at as Date).toISOString(),
   };
+}
+
+function fromRow(row: Record<string, unknown>): StoredDocument {
+  return { ...headerFromRow(row), xml: row.xml as Buffer, pdf: row.pdf as Buffer | null };
 }

@@ -54,10 +54,22 @@ interface OpenElement {
   name: string;
   /** The prefixes this element declares: taken out of scope again when it closes. */
   declared: string[] | undefined;
+  /** Where its content starts (just after its start tag). */
+  contentStart: number;
 }
 
-/** Throws a DocumentError unless `xml` is a well-formed, namespace-well-formed XML 1.0 document without DTD. */
-export function assertWellFormed(xml: string, limits: Readonly<GuardLimits> = GUARD_LIMITS): void {
+/** Told of each child of the root element that has content: its qualified name and xml[start, end) between its tags. */
+export type RootChildListener = (name: string, contentStart: number, contentEnd: number) => void;
+
+/**
+ * Throws a DocumentError unless `xml` is a well-formed, namespace-well-formed XML 1.0 document without
+ * DTD. `onRootChild` hears where the content of each child of the root lies, once that child is checked.
+ */
+export function assertWellFormed(
+  xml: string,
+  limits: Readonly<GuardLimits> = GUARD_LIMITS,
+  onRootChild?: RootChildListener,
+): void {
   const dtd = DTD_MARKUP.exec(xml);
   if (dtd) {
     throw new DocumentError(
@@ -71,7 +83,7 @@ export function assertWellFormed(xml: string, limits: Readonly<GuardLimits> = GU
     const code = invalid[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
     fail(xml, invalid.index, `the character U+${code} is not allowed in XML`);
   }
-  new Scanner(xml, limits).run();
+  new Scanner(xml, limits, onRootChild).run();
 }
 
 class Scanner {
@@ -91,6 +103,7 @@ class Scanner {
   constructor(
     private readonly xml: string,
     private readonly limits: Readonly<GuardLimits>,
+    private readonly onRootChild: RootChildListener | undefined,
   ) {}
 
   run(): void {
@@ -235,6 +248,7 @@ class Scanner {
     if (!open) fail(xml, start, `</${name[0]}> closes nothing`);
     if (open.name !== name[0]) fail(xml, start, `</${name[0]}> does not match <${open.name}>`);
     this.leaveScope(open.declared);
+    if (this.stack.length === 1) this.onRootChild?.(open.name, open.contentStart, start);
     this.pos = END_TAG_CLOSE_AT.lastIndex;
   }
 
@@ -320,7 +334,7 @@ class Scanner {
     }
     if (this.stack.length >= MAX_DEPTH)
       fail(xml, start, `elements are nested deeper than ${MAX_DEPTH} levels`);
-    this.stack.push({ name: name[0], declared });
+    this.stack.push({ name: name[0], declared, contentStart: pos });
   }
 
   /** Checks a namespace declaration; returns the prefix it binds (undefined for a default namespace). */

@@ -114,8 +114,18 @@ const schema = z
       .default(20 * 1024 * 1024),
     /** Threads that parse large documents (`POST /v1/documents`) off the event loop; default: the cores. */
     RELAIS_PARSE_THREADS: z.coerce.number().int().positive().default(Math.max(1, os.availableParallelism())),
-    /** Large documents parsed or waiting for a thread at once; one more gets 503 with Retry-After. Default: 2 × threads. */
+    /**
+     * Large documents (256 KB or more) one API process reads, parses and stores at once; one more gets
+     * 503 with Retry-After before its body is read. Default: 4 × threads.
+     */
     RELAIS_MAX_LARGE_PARSES: z.coerce.number().int().positive().optional(),
+    /**
+     * ...and megabytes of them: each costs about twice its size in the API meanwhile (plus a parse
+     * thread's heap while it is parsed). A document alone is always admitted, whatever its size.
+     */
+    RELAIS_LARGE_DOCUMENTS_MB: z.coerce.number().positive().default(128),
+    /** Heap (V8 old generation) of each parse thread; a document that needs more is refused with 400. */
+    RELAIS_PARSE_THREAD_MB: z.coerce.number().int().min(32).default(128),
     /** Requests per minute one tenant may make to /v1 (a token bucket refilled at this rate)... */
     RELAIS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
     /** ...and how many it may make at once before that rate applies. */

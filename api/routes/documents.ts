@@ -10,7 +10,15 @@ import { ensureDeliveries, type DeliveryRecord } from '../../db/deliveries';
 import { storeDocument } from '../../db/documents';
 import { inTransaction } from '../../db/transaction';
 import { isDocumentError, type ParsedDocument } from '../../documents';
-import { ParsePool, ParsePoolBusyError } from '../parse-pool';
+import type { Registry } from 'prom-client';
+import {
+  admitted,
+  gateMetrics,
+  LARGE_DOCUMENT_BYTES,
+  LargeDocumentGate,
+  readLargeXml,
+} from '../large-documents';
+import { ParsePool } from '../parse-pool';
 import type { Config } from '../../platform/config';
 import { HttpError, isDatabaseDown, parseOrThrow, postgresUnavailable } from '../errors';
 import { startDeliveries } from '../../platform/start-deliveries';
@@ -124,14 +132,23 @@ export function documentRoutes(deps: {
   temporal: Client;
   config: Config;
   connectors: ConnectorRegistry;
+  /** Where the large-document gauges go (the API's /metrics). */
+  registry?: Registry;
 }): Router {
   const router = Router();
   const limit = deps.config.DOCUMENT_MAX_BYTES;
   const threads = deps.config.RELAIS_PARSE_THREADS;
-  const parser = new ParsePool(threads, deps.config.RELAIS_MAX_LARGE_PARSES ?? 2 * threads);
+  const parser = new ParsePool(threads, deps.config.RELAIS_PARSE_THREAD_MB);
+  const gate = new LargeDocumentGate(
+    deps.config.RELAIS_MAX_LARGE_PARSES ?? 4 * threads,
+    deps.config.RELAIS_LARGE_DOCUMENTS_MB * 1024 * 1024,
+  );
+  if (deps.registry) gateMetrics(deps.registry, gate);
+  const xmlTypes = ['application/xml', 'text/xml', 'application/*+xml'];
   router.post(
     '/documents',
-    express.raw({ type: ['application/xml', 'text/xml', 'application/*+xml'], limit }),
+    readLargeXml(gate, limit, xmlTypes),
+    express.raw({ type: xmlTypes, limit }),
     // base64 grows a PDF by a third; the decoded sizes are checked below.
     express.json({ limit: Math.ceil(limit * 1.4) + 1024 }),
     async (req, res) => {
@@ -144,14 +161,12 @@ export function documentRoutes(deps: {
           `The document is ${size} bytes; the limit is ${limit} bytes.`,
         );
       }
+      // A large body readLargeXml did not read (compressed, chunked, or inside JSON) is admitted now.
+      if (size >= LARGE_DOCUMENT_BYTES && !admitted(res) && !gate.enter(size, res)) throw gate.busy();
       let parsed: ParsedDocument;
       try {
         parsed = await parser.parse(submission.xml);
       } catch (error) {
-        if (error instanceof ParsePoolBusyError)
-          throw new HttpError(503, 'busy', 'Too many large documents are being read; retry shortly.', [], {
-            'Retry-After': '5',
-          });
         if (isDocumentError(error))
           throw new HttpError(400, error.code, error.message, [{ path: 'xml', message: error.message }]);
         throw error;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseUbl } from '../../documents';
+import { DocumentError, parseUbl } from '../../documents';
+import { readDocument } from '../../documents/parse-ubl';
+import { sampleInvoice } from '../../documents/sample-invoice';
+import { children, loadUbl, textAt, type UblDom } from '../../documents/ubl-dom';
 import { listExamples, readExample, readFixture } from './fixtures';
 
 /*
@@ -146,4 +149,50 @@ test('a time zone on a date is accepted and dropped', () => {
     .toString('utf8')
     .replace('<cbc:IssueDate>2017-11-13</cbc:IssueDate>', '<cbc:IssueDate>2017-11-13+01:00</cbc:IssueDate>');
   assert.equal(parseUbl(source).issueDate, '2017-11-13');
+});
+
+test('the lines are loaded empty for parseUbl, which reads the same as from the whole document', () => {
+  const documents = [
+    ...examples.map((example) => example.bytes),
+    Buffer.from(sampleInvoice({ number: 'LINES-1', lines: 30, pdf: true })),
+    Buffer.from(sampleInvoice({ number: 'LINES-2', lines: 5, kind: 'credit-note' })),
+  ];
+  for (const bytes of documents) {
+    assert.deepEqual(parseUbl(bytes), readDocument(loadUbl(bytes)));
+  }
+  const xml = sampleInvoice({ number: 'LINES-3', lines: 4 });
+  const lines = (dom: UblDom) => children(dom.root, 'cac:InvoiceLine');
+  const whole = loadUbl(xml);
+  const cut = loadUbl(xml, { withoutLineContent: true });
+  assert.equal(lines(whole).length, 4);
+  assert.ok(lines(whole).every((line) => line.firstChild !== null));
+  assert.equal(lines(cut).length, 4);
+  assert.ok(lines(cut).every((line) => line.firstChild === null));
+  // What is not a line keeps its content; a line is a line by its namespace, not its name alone.
+  assert.equal(textAt(cut.root, 'cac:AccountingSupplierParty', 'cac:Party', 'cbc:EndpointID'), '0000000196');
+  const foreign = xml.replace(
+    '<cac:InvoiceLine>',
+    '<x:InvoiceLine xmlns:x="urn:example:other"><x:ID>0</x:ID></x:InvoiceLine><cac:InvoiceLine>',
+  );
+  assert.equal(parseUbl(foreign).lines, 4);
+});
+
+test('what the lines hold is still checked: a mistake inside a line refuses the document', () => {
+  const xml = sampleInvoice({ number: 'LINES-4', lines: 3 });
+  const inLine = (from: string, to: string) => {
+    const at = xml.lastIndexOf(from);
+    assert.ok(at > xml.indexOf('<cac:InvoiceLine>'));
+    return xml.slice(0, at) + to + xml.slice(at + from.length);
+  };
+  for (const broken of [
+    inLine('<cbc:Name>Item 3</cbc:Name>', '<cbc:Name>Item 3</cbc:Nam>'),
+    inLine('<cbc:Name>Item 3</cbc:Name>', '<cbc:Name>Item &nbsp;3</cbc:Name>'),
+    inLine('<cbc:Name>Item 3</cbc:Name>', '<z:Name>Item 3</z:Name>'),
+    inLine('<cbc:Name>Item 3</cbc:Name>', '<cbc:Name a="1" a="2">Item 3</cbc:Name>'),
+  ]) {
+    assert.throws(
+      () => parseUbl(broken),
+      (error: unknown) => error instanceof DocumentError && error.code === 'malformed-xml',
+    );
+  }
 });
