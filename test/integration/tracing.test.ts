@@ -59,13 +59,14 @@ async function startHeaderNames(relais: TestRelais, workflowId: string): Promise
   return Object.keys(started.header?.fields ?? {});
 }
 
-async function postDocument(relais: TestRelais, number: string, requestId: string) {
+async function postDocument(relais: TestRelais, number: string, requestId: string, traceparent?: string) {
   const response = await fetch(`${relais.url}/v1/documents?documentType=purchase-invoice`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${relais.tenant.apiKey}`,
       'content-type': 'application/xml',
       'x-request-id': requestId,
+      ...(traceparent ? { traceparent } : {}),
     },
     body: ublBeInvoice(number),
   });
@@ -137,7 +138,14 @@ test('with tracing on, one trace runs from POST /v1/documents to the SFTP sessio
     dropbox.consent = consent;
 
     const requestId = 'trace-test-request-1';
-    const accepted = await postDocument(relais, 'TRACED-1', requestId);
+    // The platform's own trace, which Relais's part joins.
+    const callerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const accepted = await postDocument(
+      relais,
+      'TRACED-1',
+      requestId,
+      `00-${callerTraceId}-00f067aa0ba902b7-01`,
+    );
     const byConnector = Object.fromEntries(accepted.deliveries.map((d) => [d.connectorId, d]));
     assert.deepEqual(Object.keys(byConnector).sort(), ['dropbox', 'sftp']);
     const workflowIds = accepted.deliveries.map((d) =>
@@ -163,6 +171,8 @@ test('with tracing on, one trace runs from POST /v1/documents to the SFTP sessio
     assert.equal(request.attributes['http.response.status_code'], 202);
     assert.equal(request.attributes['relais.tenant_id'], relais.tenant.id);
     const traceId = request.spanContext().traceId;
+    assert.equal(traceId, callerTraceId, 'the caller’s traceparent is honoured');
+    assert.equal(request.parentSpanId, '00f067aa0ba902b7');
     const trace = spans.filter((s) => s.spanContext().traceId === traceId);
     const byId = new Map(trace.map((s) => [s.spanContext().spanId, s]));
     /** The names from a span up to the trace's root: the chain each step of the way hangs from. */
