@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { ConnectorError } from '../connectors/errors';
 import type { ConnectorRegistry } from '../connectors/registry';
+import { inSpan } from '../connectors/shared/trace-span';
 import type {
   ConnectorImplementation,
   DeliveryConfirmation,
@@ -201,21 +202,36 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       });
       return { call, authorization };
     };
-    const { call, authorization } = await deliver();
-    let receipt: DeliveryReceipt;
-    try {
-      receipt = await call;
-    } catch (error) {
-      // An access token refused before its time: refresh once (serialized) and try again.
-      if (!(
-        error instanceof ConnectorError &&
-        error.kind === 'auth-expired' &&
-        authorization.credentials.kind === 'tokens'
-      )) {
-        throw error;
-      }
-      receipt = await (await deliver(authorization.credentials.tokens.accessToken)).call;
-    }
+    // The connector's part of the attempt, in a span of its own: the target's calls are its children.
+    const receipt = await inSpan(
+      `deliver ${connection.connectorId}`,
+      {
+        'relais.connector': connection.connectorId,
+        'relais.delivery_id': input.deliveryId,
+        'relais.document_id': input.documentId,
+        'relais.connection_id': input.connectionId,
+        'relais.tenant_id': input.tenantId,
+        'relais.attempt': attempt,
+      },
+      async () => {
+        const { call, authorization } = await deliver();
+        try {
+          return await call;
+        } catch (error) {
+          // An access token refused before its time: refresh once (serialized) and try again.
+          if (!(
+            error instanceof ConnectorError &&
+            error.kind === 'auth-expired' &&
+            authorization.credentials.kind === 'tokens'
+          )) {
+            throw error;
+          }
+          return await (
+            await deliver(authorization.credentials.tokens.accessToken)
+          ).call;
+        }
+      },
+    );
     if (receipt.pending) {
       await markAwaitingConfirmation(input.deliveryId, implementation, receipt, attempt);
       return receipt;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
 import express, { type Response } from 'express';
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
@@ -20,6 +21,7 @@ import { jsonBodiesOnly } from './json-bodies';
 import { openApiRoutes } from './openapi';
 import { rateLimitPerTenant } from './rate-limit';
 import { requestLogger } from './request-log';
+import { traceRequests } from './trace-requests';
 import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { deliveryRoutes } from './routes/deliveries';
@@ -38,6 +40,8 @@ export interface ApiDeps {
   /** The workers' payload codec, served to operators at /codec. */
   payloadCodec: PayloadCodec;
   connectors: ConnectorRegistry;
+  /** Tracing's tracer when it is on (platform/tracing.ts): a server span per request. */
+  tracer?: Tracer;
 }
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -47,6 +51,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(requestLogger(deps.logger));
+  if (deps.tracer) app.use(traceRequests(deps.tracer));
   const metrics = createMetrics(pool);
   app.use(metrics.httpRequests);
   app.use(healthRoutes({ pool, temporal, taskQueue }));

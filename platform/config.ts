@@ -151,6 +151,15 @@ const schema = z
       .default('false')
       .transform((value) => value === 'true'),
     RELAIS_SANDBOX_SFTP_PORT: port.default(2222),
+    /** OpenTelemetry traces go to this OTLP/HTTP collector (`/v1/traces` appended); unset: no tracing. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
+    /** The traces' own OTLP/HTTP URL, used as given; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalText.pipe(z.url().optional()),
+    /** OpenTelemetry's switch: `true` turns tracing off whatever the endpoints say. */
+    OTEL_SDK_DISABLED: z
+      .enum(['true', 'false', ''], 'expected true or false')
+      .default('false')
+      .transform((value) => value === 'true'),
   })
   .superRefine((config, context) => {
     if (config.RELAIS_SANDBOX_SFTP && config.NODE_ENV === 'production') {

@@ -16,6 +16,7 @@ import { createPayloadCodec, relaisDataConverter } from './payload-codec';
 import { relaisVersion } from './version';
 import type { Logger } from './logger';
 import { installTemporalRuntime } from './temporal-runtime';
+import type { Tracing } from './tracing';
 import { ensureSearchAttributes } from './temporal-server';
 import { createVault } from './vault';
 
@@ -37,8 +38,11 @@ export async function startRelais(options: {
   roles: { api: boolean; worker: boolean };
   /** Where connectors read their variables (base URLs, client ids); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Tracing, when startTracing turned it on. */
+  tracing?: Tracing;
 }): Promise<RunningRelais> {
-  const { config, logger } = options;
+  const { config, logger, tracing } = options;
+  const interceptors = tracing ? { interceptors: tracing.clientInterceptors } : {};
   const pool = createPool(options.databaseUrl);
   const masterKeys = loadMasterKeys(config, (line) => logger.warn(line));
   const vault = createVault(masterKeys);
@@ -60,6 +64,7 @@ export async function startRelais(options: {
         connection: clientConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         dataConverter,
+        ...interceptors,
       });
       const workers = await createWorkers({
         connection,
@@ -76,6 +81,7 @@ export async function startRelais(options: {
           config,
         }),
         activityQueues: activityQueues(config, connectors),
+        ...(tracing ? { tracing } : {}),
         tuning: { maxConcurrentActivityTaskExecutions: config.RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES },
       });
       const running = runWorkers(workers);
@@ -94,8 +100,22 @@ export async function startRelais(options: {
       const connection = await Connection.connect({ address: options.temporalAddress });
       stops.unshift(() => connection.close());
       await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-      const app = createApp({ config, pool, temporal, logger, vault, payloadCodec, connectors });
+      const temporal = new Client({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        dataConverter,
+        ...interceptors,
+      });
+      const app = createApp({
+        config,
+        pool,
+        temporal,
+        logger,
+        vault,
+        payloadCodec,
+        connectors,
+        ...(tracing ? { tracer: tracing.tracer } : {}),
+      });
       const server = createServer(httpServerOptions(config), app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

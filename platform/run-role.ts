@@ -2,6 +2,7 @@ import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 import { startRelais } from './relais';
 import { onShutdown } from './shutdown';
+import { otlpTracesUrl, startTracing } from './tracing';
 
 /**
  * Entry point of `npm run api` / `npm run worker` (and the production containers): one role, against
@@ -9,6 +10,8 @@ import { onShutdown } from './shutdown';
  */
 export async function runRole(role: 'api' | 'worker'): Promise<void> {
   const config = loadConfigOrExit();
+  // First: everything after it (the Temporal clients, the workers, the server) is traced.
+  const tracing = startTracing(config, { serviceName: `relais-${role}` });
   const logger = createLogger({ level: config.LOG_LEVEL, name: `relais-${role}` });
   if (!config.DATABASE_URL) {
     process.stderr.write(`DATABASE_URL is required to run the ${role} alone (npm start provides one).\n`);
@@ -21,12 +24,18 @@ export async function runRole(role: 'api' | 'worker'): Promise<void> {
       temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`,
       logger,
       roles: { api: role === 'api', worker: role === 'worker' },
+      ...(tracing ? { tracing } : {}),
     });
     onShutdown(
-      () => relais.stop(),
+      async () => {
+        await relais.stop();
+        await tracing?.shutdown();
+      },
       (line) => logger.info(line),
     );
     if (relais.apiUrl) logger.info({ url: relais.apiUrl }, 'API listening');
+    // The collector's host only: its URL may hold credentials.
+    if (tracing) logger.info({ collector: new URL(otlpTracesUrl(config)!).host }, 'tracing on');
   } catch (error) {
     logger.fatal({ err: error }, `${role} could not start`);
     process.exit(1);

@@ -12,6 +12,7 @@ import { sandboxNetworkAllow, startSandboxSftp, type SandboxSftp } from '../plat
 import { onShutdown } from '../platform/shutdown';
 import { ensureTemporalCli } from '../platform/temporal-cli';
 import { startDevServer, waitForTemporal, type DevServer } from '../platform/temporal-server';
+import { otlpTracesUrl, startTracing } from '../platform/tracing';
 
 /**
  * `npm start`: everything on embedded defaults. Uses TEMPORAL_ADDRESS / DATABASE_URL when set;
@@ -19,6 +20,8 @@ import { startDevServer, waitForTemporal, type DevServer } from '../platform/tem
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // First: everything after it (the Temporal clients, the workers, the server) is traced.
+  const tracing = startTracing(config, { serviceName: 'relais' });
   // The codec endpoint needs an operator token: development keeps a generated one, like its API key.
   const operatorTokenFile = path.join(config.RELAIS_DATA_DIR, 'operator-token');
   const operatorTokenFrom = config.RELAIS_OPERATOR_TOKEN
@@ -32,6 +35,8 @@ async function main(): Promise<void> {
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((e) => say(String(e)));
   };
+  // Pushed first, so it runs last: the spans of the shutdown itself are exported too.
+  if (tracing) cleanups.push(() => tracing.shutdown());
   onShutdown(stopAll, say);
   // A child that fails to spawn (an 'error' event nobody listens to) must not leave the others running.
   process.once('uncaughtException', (error) => {
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
       temporalAddress,
       logger,
       roles: { api: true, worker: true },
+      ...(tracing ? { tracing } : {}),
       // The SSRF guard refuses loopback hosts: the sandbox server (its address and port only) is the one a
       // user may name there.
       env: sandbox
@@ -120,6 +126,8 @@ async function main(): Promise<void> {
       say(`              (${operatorTokenFrom}), then tick`);
       say('              "Include cross-origin credentials" in the UI\'s codec server settings.');
     }
+    // The collector's host only: its URL may hold credentials.
+    if (tracing) say(`Tracing:      OTLP to ${new URL(otlpTracesUrl(config)!).host}`);
     const where = new URL(databaseUrl);
     say(`PostgreSQL:   ${config.DATABASE_URL ? 'DATABASE_URL' : `${where.host}${where.pathname}`}`);
     if (devKey?.created) say(`Development tenant created. API key: ${devKey.apiKey}`);

@@ -2,6 +2,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { ActivityQueue } from '../platform/activity-queues';
+import type { Tracing } from '../platform/tracing';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -14,13 +15,19 @@ export interface WorkerSetup {
   dataConverter: DataConverter;
   /** Rate-limited activity queues (one per connector with an API limit), each polled by its own worker. */
   activityQueues?: ActivityQueue[];
-  /** A prebuilt bundle (tests share one across files) skips the webpack step. */
+  /**
+   * A prebuilt bundle (tests share one across files) skips the webpack step. With tracing, it must have
+   * been built with `tracingWorkflowModules` among its workflow interceptor modules.
+   */
   workflowBundle?: { codePath: string };
+  /** Tracing, when it is on: activity spans, and workflow spans exported through a sink. */
+  tracing?: Tracing;
   tuning?: Partial<WorkerOptions>;
 }
 
 /** The main worker (workflows + activities) and one activity-only worker per rate-limited queue. */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const traced = setup.tracing?.workerOptions(!setup.workflowBundle);
   const main = await Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
@@ -28,6 +35,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     activities: setup.activities,
     dataConverter: setup.dataConverter,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath }),
+    ...traced,
     ...setup.tuning,
   });
   const limited = await Promise.all(
@@ -39,6 +47,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         activities: setup.activities,
         dataConverter: setup.dataConverter,
         maxTaskQueueActivitiesPerSecond: queue.activitiesPerSecond,
+        ...(traced ? { interceptors: { activity: traced.interceptors.activity } } : {}),
       }),
     ),
   );

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import SftpClient from 'ssh2-sftp-client';
 import { ConnectorError } from '../errors';
 import { assertPublicHost, type NetworkPolicy } from '../shared/network-guard';
+import { inSpan } from '../shared/trace-span';
 import { allowListAdvice } from './outbound-ips';
 import { endSession, isStaleSessionFailure, type OpenSession, type SftpSessionPool } from './session-pool';
 
@@ -75,12 +76,26 @@ export function joinRemote(directory: string, name: string): string {
  * succeeded. A reused session that fails as `unavailable` probably went stale while idle: the work runs
  * again once in a fresh session (it must be safe to repeat, as every activity's work is).
  */
-export async function withSftpSession<T>(
+export function withSftpSession<T>(
   options: SftpSessionOptions,
   work: (session: SftpSession) => Promise<T>,
   pool?: SftpSessionPool,
 ): Promise<T> {
+  // The server and the port only: the user name and the paths are the customer's.
+  const where = { 'server.address': options.endpoint.host, 'server.port': options.endpoint.port };
+  return inSpan('sftp session', { ...where, 'relais.sftp.phase': options.phase }, (span) =>
+    inSession(options, work, pool, (reused) => span.setAttribute('relais.sftp.session_reused', reused)),
+  );
+}
+
+async function inSession<T>(
+  options: SftpSessionOptions,
+  work: (session: SftpSession) => Promise<T>,
+  pool: SftpSessionPool | undefined,
+  noteReuse: (reused: boolean) => void,
+): Promise<T> {
   const reused = pool?.take(options);
+  noteReuse(reused !== undefined);
   if (reused) {
     try {
       const result = await work(createSession(reused.client, reused.hostKeyFingerprint, options));

@@ -12,6 +12,7 @@ import { relaisVersion } from '../../platform/version';
 import { createLogger } from '../../platform/logger';
 import { parseMasterKeys } from '../../platform/master-keys';
 import { createPayloadCodec, relaisDataConverter } from '../../platform/payload-codec';
+import type { Tracing } from '../../platform/tracing';
 import { createVault, type Vault } from '../../platform/vault';
 import { createTestDatabase, type TestDatabase } from './database';
 import { callApi, listen, type JsonBody } from './http';
@@ -52,6 +53,10 @@ export interface TestRelaisOptions {
   inProcessWorker?: boolean;
   /** Another Temporal server than the suite's (tests that restart their own). */
   temporalAddress?: string;
+  /** Tracing (platform/tracing.ts) for the API, the client and the workers. */
+  tracing?: Tracing;
+  /** A workflow bundle of the test's own instead of the suite's (a traced worker needs one). */
+  workflowBundlePath?: string;
 }
 
 /**
@@ -98,6 +103,8 @@ export async function startTestRelais(
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activityQueues: activityQueues(config, connectors),
       ...(options.temporalAddress ? { address: options.temporalAddress } : {}),
+      ...(options.tracing ? { tracing: options.tracing } : {}),
+      ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
     },
   );
   const app = createApp({
@@ -108,6 +115,7 @@ export async function startTestRelais(
     vault,
     payloadCodec,
     connectors,
+    ...(options.tracing ? { tracer: options.tracing.tracer } : {}),
   });
   const server = await listen(app, port, httpServerOptions(config));
   if (options.inProcessWorker !== false) await temporal.startWorker();

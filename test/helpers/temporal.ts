@@ -8,6 +8,7 @@ import { createLogger } from '../../platform/logger';
 import { captureStream } from './log-capture';
 import { installTemporalRuntime } from '../../platform/temporal-runtime';
 import type { ActivityQueue } from '../../platform/activity-queues';
+import type { Tracing } from '../../platform/tracing';
 import { createWorkers, runWorkers } from '../../worker/create-worker';
 
 // Warnings include every failed activity with its message: what a secret scan must see.
@@ -47,13 +48,18 @@ export async function startTestTemporal(
     tuning?: Partial<WorkerOptions>;
     /** Another server than the suite's. */
     address?: string;
+    /** Tracing: the clients and workers get its interceptors (and need a bundle with its workflow ones). */
+    tracing?: Tracing;
+    /** Another prebuilt bundle than the suite's (e.g. one with the tracing interceptors). */
+    workflowBundlePath?: string;
   },
 ): Promise<TestTemporal> {
   const taskQueue = options.taskQueue ?? testTaskQueue();
   const address = options.address ?? temporalAddress();
   const nativeConnection = await NativeConnection.connect({ address });
   const connection = await Connection.connect({ address });
-  const bundlePath = process.env.RELAIS_TEST_WORKFLOW_BUNDLE;
+  const bundlePath = options.workflowBundlePath ?? process.env.RELAIS_TEST_WORKFLOW_BUNDLE;
+  const { tracing } = options;
   const newWorkers = () =>
     createWorkers({
       connection: nativeConnection,
@@ -63,6 +69,7 @@ export async function startTestTemporal(
       activities: createActivities({ ...deps, temporal: deps.temporal ?? client }),
       activityQueues: options.activityQueues ?? [],
       ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+      ...(tracing ? { tracing } : {}),
       ...(options.tuning ? { tuning: options.tuning } : {}),
     });
   let running: { workers: Worker[]; run: Promise<void> } | undefined;
@@ -73,7 +80,12 @@ export async function startTestTemporal(
     for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
     await run;
   };
-  const client = new Client({ connection, namespace: 'default', dataConverter: options.dataConverter });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: options.dataConverter,
+    ...(tracing ? { interceptors: tracing.clientInterceptors } : {}),
+  });
   return {
     client,
     dataConverter: options.dataConverter,
