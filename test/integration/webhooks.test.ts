@@ -20,9 +20,10 @@ import { webhookDeliveryWorkflowId } from '../../workflows/webhook-messages';
 import { reconcileWorkflow } from '../../workflows/reconcile';
 import type { DropboxFake } from '../fakes/dropbox';
 import { acceptDocument, ublBeInvoice, waitForStatus } from '../helpers/delivery-api';
-import { connectDropbox, dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
+import { connectDropbox, dropboxEnv, reauthorizeDropbox, startDropbox } from '../helpers/dropbox-connection';
 import type { JsonBody } from '../helpers/http';
 import { startTestRelais, type TestRelais, type TestTenant } from '../helpers/relais';
+import { logLines } from '../helpers/log-capture';
 import { decodeHistory } from '../helpers/temporal';
 import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from '../helpers/webhook-receiver';
 import { waitFor } from '../helpers/wait-for';
@@ -30,6 +31,8 @@ import { waitFor } from '../helpers/wait-for';
 let dropbox: DropboxFake;
 let receiver: WebhookReceiver;
 let relais: TestRelais;
+/** Every signing secret this file registered: none may appear in a log line or a workflow history. */
+const secrets: string[] = [];
 
 before(async () => {
   dropbox = await startDropbox();
@@ -61,6 +64,7 @@ async function register(
     { tenant },
   );
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  secrets.push(answer.body.secret);
   return { id: answer.body.webhook.id, secret: answer.body.secret };
 }
 
@@ -274,6 +278,91 @@ test('every status change of a connection and its deliveries reaches the endpoin
   assert.equal(receiver.on('/failed-only').length, 1);
 });
 
+/** Re-authorizes through the fake's consent page and waits until no setup runs any more. */
+async function reauthorize(tenant: TestTenant, connectionId: string): Promise<void> {
+  await reauthorizeDropbox(relais, dropbox, connectionId, tenant);
+  await waitFor('the re-authorization to finish', async () => {
+    const read = await relais.api('GET', `/v1/connections/${connectionId}`, undefined, { tenant });
+    return read.body.connection.setup === null && read.body.connection.status === 'active';
+  });
+}
+
+test('a re-authorization is connection.active only when the connection was not active; parked deliveries follow', async () => {
+  const { tenant, connectionId, webhooks } = await tenantWithDropbox('Re-authorized', [['/reauth']]);
+  const [endpoint] = webhooks as [{ id: string; secret: string }];
+  // Signing in again while active changes no status: no event (the next one gets the next number).
+  await reauthorize(tenant, connectionId);
+  await deliverInvoice(tenant, 'WH-REAUTH-1');
+  dropbox.revokeRefreshToken();
+  dropbox.expireAccessTokens();
+  const accepted = await acceptDocument(relais, ublBeInvoice('WH-REAUTH-2'), { tenant });
+  const parkedId = accepted.deliveries[0].id;
+  await waitForStatus(relais, parkedId, 'waiting-for-connection', { tenant });
+  await reauthorize(tenant, connectionId);
+  await waitForStatus(relais, parkedId, 'delivered', { tenant });
+
+  const events = (await receiver.waitForCount('/reauth', 6))
+    .map((request) => verifyWebhook(endpoint.secret, request))
+    .sort((a, b) => a.data.sequence - b.data.sequence);
+  assert.deepEqual(
+    events.map((event) => [event.data.sequence, event.type]),
+    [
+      [1, 'connection.active'],
+      [2, 'delivery.delivered'],
+      [3, 'connection.needs-reauth'],
+      [4, 'delivery.waiting-for-connection'],
+      [5, 'connection.active'],
+      [6, 'delivery.delivered'],
+    ],
+  );
+  assert.equal(events[5]!.data.deliveryId, parkedId);
+});
+
+test('deleting an endpoint ends what was still to be sent to it: failed, and its workflow stops', async () => {
+  const { tenant, webhooks } = await tenantWithDropbox('Deleted endpoint', [
+    ['/deleted', ['delivery.delivered']],
+  ]);
+  const [endpoint] = webhooks as [{ id: string; secret: string }];
+  receiver.always('/deleted', { status: 503 });
+  await deliverInvoice(tenant, 'WH-DELETED');
+  const [pending] = await waitForWebhookDeliveries(
+    tenant,
+    endpoint.id,
+    'one failed attempt',
+    (list) => list[0]?.attempts.length >= 1,
+  );
+  assert.equal(pending.status, 'pending');
+  assert.ok(pending.nextAttemptAt, 'the next attempt is planned');
+  const deleted = await relais.api('DELETE', `/v1/webhooks/${endpoint.id}`, undefined, { tenant });
+  assert.equal(deleted.status, 204);
+  const { rows } = await relais.db.pool.query(
+    'select status, last_error from webhook_deliveries where id = $1',
+    [pending.id],
+  );
+  assert.deepEqual(rows[0], {
+    status: 'failed',
+    last_error: 'The endpoint was deleted before this event reached it.',
+  });
+  const outcome = await relais.temporal.client.workflow
+    .getHandle(webhookDeliveryWorkflowId(pending.id))
+    .result();
+  assert.deepEqual(outcome, {
+    status: 'failed',
+    message: 'The endpoint was deleted before this event reached it.',
+  });
+  const sent = receiver.on('/deleted').length;
+  assert.ok(sent >= 1);
+  // Its workflow has ended: nothing more is sent, and the endpoint hears of no new event.
+  await deliverInvoice(tenant, 'WH-DELETED-2');
+  const handle = relais.temporal.client.workflow.getHandle(webhookDeliveryWorkflowId(pending.id));
+  assert.equal((await handle.describe()).status.name, 'COMPLETED');
+  assert.equal(receiver.on('/deleted').length, sent);
+  assert.equal(
+    (await relais.api('GET', `/v1/webhooks/${endpoint.id}/deliveries`, undefined, { tenant })).status,
+    404,
+  );
+});
+
 test('a 500, then a 429 with Retry-After: both attempts are recorded and the event arrives after them', async () => {
   const { tenant, webhooks } = await tenantWithDropbox('Flaky receiver', [
     ['/flaky', ['delivery.delivered']],
@@ -458,6 +547,14 @@ test('crash after the commit: the event is stored with the change, and the recon
   assert.deepEqual(repeat, []);
 });
 
+test('no signing secret in any log line', () => {
+  const logs = logLines.join('');
+  // Positive control: the requests whose answers carried the secrets were logged (without their bodies).
+  assert.match(logs, /"method":"POST","url":"\/v1\/webhooks"\},"res":\{"statusCode":201\}/);
+  assert.ok(secrets.length >= 8);
+  for (const secret of secrets) assert.ok(!logs.includes(secret.slice(6)), 'a secret in the logs');
+});
+
 test('the workflow history carries ids only: no secret, no URL, no event data', async () => {
   const { tenant, connectionId, webhooks } = await tenantWithDropbox('History', [
     ['/history', ['connection.active']],
@@ -490,7 +587,7 @@ test('the webhook and reconcile workflows replay, and are recorded as fixtures o
   const retried = await runsOf('webhookDeliveryWorkflow');
   const reconciles = await runsOf('reconcileWorkflow');
   assert.ok(retried.length > 0 && reconciles.length > 0, 'the runs of this file are visible');
-  // The flaky receiver's delivery has the longest history: two failed attempts before the 200.
+  // The longest history is the delivery that gave up (retries add no events; giving up records the end).
   const histories = await Promise.all(
     retried.map(async (run) => ({
       workflowId: run.workflowId,
@@ -516,7 +613,7 @@ test('the webhook and reconcile workflows replay, and are recorded as fixtures o
   if (process.env.RELAIS_RECORD_HISTORIES) {
     const fixtures = path.join(__dirname, '..', 'fixtures', 'histories');
     for (const [name, { history }] of [
-      ['webhook-delivery-retried', longest],
+      ['webhook-delivery-gave-up', longest],
       ['reconcile-with-webhooks', reconcile],
     ] as const) {
       const plain = await decodeHistory(history, relais.temporal.dataConverter);
