@@ -166,6 +166,13 @@ const schema = z
         message: 'the sandbox SFTP server is for trying Relais locally; it is refused in production',
       });
     }
+    if (config.RELAIS_WEBHOOK_RETRY_MAX_SECONDS < config.RELAIS_WEBHOOK_RETRY_FIRST_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['RELAIS_WEBHOOK_RETRY_MAX_SECONDS'],
+        message: 'the longest wait between attempts cannot be shorter than the first one',
+      });
+    }
   });
 
 export type Config = z.infer<typeof schema>;
