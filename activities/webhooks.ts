@@ -14,7 +14,7 @@ import {
 import type { Config } from '../platform/config';
 import { relaisVersion } from '../platform/version';
 import type { Vault } from '../platform/vault';
-import { sendWebhook } from '../webhooks/send';
+import { postSignedEvent } from '../webhooks/send';
 import { startWebhookDeliveries } from '../webhooks/start';
 import {
   webhookDeliveryWorkflowId,
@@ -90,7 +90,7 @@ export function createWebhookActivities(deps: WebhookDeps) {
       // Recorded as delivered by an earlier attempt whose completion was lost: nothing to send.
       if (target.status === 'delivered') return;
       const startedAt = new Date();
-      const answer = await sendWebhook({
+      const answer = await postSignedEvent({
         url: target.url,
         secret: target.secret,
         messageId: target.eventId,

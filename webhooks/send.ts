@@ -55,7 +55,7 @@ function noAnswer(error: unknown): string {
 type FetchedResponse = Awaited<ReturnType<typeof guardedFetch>>;
 
 /** Signs (headers webhook-id, webhook-timestamp, webhook-signature) and posts `body` as JSON. */
-export async function sendWebhook(input: {
+export async function postSignedEvent(input: {
   url: string;
   secret: string;
   /** The event's id: the same on every attempt and resend, so a receiver can drop repeats. */
