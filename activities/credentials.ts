@@ -3,6 +3,8 @@ import { loadAuthorization, saveAuthorization, type AuthorizationRecord } from '
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { Credentials, Settings, TokenSet } from '../connectors/types';
 import { inTransaction } from '../db/transaction';
+import { recordConnectionEvent } from '../db/webhook-events';
+import type { WebhookDeliveryRef } from '../db/webhooks';
 import type { Vault } from '../platform/vault';
 
 /** Refresh a little before expiry so a token does not die in flight. */
@@ -90,21 +92,37 @@ export async function freshCredentials(
 
 /**
  * The target refused the authorization for good (revoked grant, spent refresh token): the
- * authorization and every connection using it need the user to sign in again.
+ * authorization and every connection using it need the user to sign in again. Each connection that was
+ * active records its `connection.needs-reauth` webhook event in the same transaction; returns the
+ * webhook deliveries to start once committed.
  */
 export async function markAuthorizationExpired(
   pool: pg.Pool,
   tenantId: string,
   connectionId: string,
   message: string,
-): Promise<void> {
-  await pool.query(
-    `with target as (select authorization_id from connections where id = $1 and tenant_id = $2),
-          auth as (update authorizations set status = 'needs-reauth', updated_at = now()
-                    where id = (select authorization_id from target) and tenant_id = $2 returning id)
-     update connections set status = 'needs-reauth', status_message = $3, updated_at = now()
-      where tenant_id = $2 and status = 'active'
-        and (id = $1 or authorization_id = (select authorization_id from target))`,
-    [connectionId, tenantId, message],
-  );
+): Promise<WebhookDeliveryRef[]> {
+  return inTransaction(pool, async (db) => {
+    const { rows } = await db.query(
+      `with target as (select authorization_id from connections where id = $1 and tenant_id = $2),
+            auth as (update authorizations set status = 'needs-reauth', updated_at = now()
+                      where id = (select authorization_id from target) and tenant_id = $2 returning id)
+       update connections set status = 'needs-reauth', status_message = $3, updated_at = now()
+        where tenant_id = $2 and status = 'active'
+          and (id = $1 or authorization_id = (select authorization_id from target))
+       returning id`,
+      [connectionId, tenantId, message],
+    );
+    const started: WebhookDeliveryRef[] = [];
+    for (const row of rows) {
+      started.push(
+        ...(await recordConnectionEvent(db, {
+          tenantId,
+          connectionId: row.id,
+          type: 'connection.needs-reauth',
+        })),
+      );
+    }
+    return started;
+  });
 }

@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { ConnectorError } from '../connectors/errors';
 import type { ConnectorRegistry } from '../connectors/registry';
@@ -23,15 +24,20 @@ import {
   pdfForDocument,
   renderDocument,
 } from '../documents';
+import type { Config } from '../platform/config';
 import type { Vault } from '../platform/vault';
 import { deliveryFailureTypes, deliveryRetry, type DeliveryInput } from '../workflows/delivery-messages';
 import { freshCredentials, markAuthorizationExpired } from './credentials';
+import { startWebhooksAfterCommit } from './webhooks';
 
 export interface DeliveryDeps {
   pool: pg.Pool;
   vault: Vault;
   connectors: ConnectorRegistry;
   softwareVersion: string;
+  /** Where status changes start their webhook deliveries (absent: the reconciler starts them). */
+  temporal?: Client;
+  config?: Config;
 }
 
 const nonRetryableKinds: Partial<Record<ConnectorError['kind'], string>> = {
@@ -59,6 +65,11 @@ function awaitingMessage(implementation: ConnectorImplementation, reference: str
 
 export function createDeliveryActivities(deps: DeliveryDeps) {
   const { pool } = deps;
+
+  /** Mirrors a status, then starts the webhook deliveries its change recorded (after the commit). */
+  async function setStatus(id: string, update: Parameters<typeof setDeliveryStatus>[2]): Promise<void> {
+    await startWebhooksAfterCommit(deps, await setDeliveryStatus(pool, id, update));
+  }
 
   async function render(
     document: StoredDocument,
@@ -126,7 +137,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         `Connector ${implementation.descriptor.id} answered a pending receipt but cannot confirm it`,
       );
     }
-    await setDeliveryStatus(pool, deliveryId, {
+    await setStatus(deliveryId, {
       status: 'delivering',
       attempts: attempt,
       lastError: awaitingMessage(implementation, receipt.pending!.reference),
@@ -157,7 +168,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         nonRetryable: true,
       });
     }
-    await setDeliveryStatus(pool, input.deliveryId, { status: 'delivering', attempts: attempt });
+    await setStatus(input.deliveryId, { status: 'delivering', attempts: attempt });
     const implementation = deps.connectors.implementation(connection.connectorId);
     // Accepted earlier for later processing (the target took no idempotency key): never send it again.
     const known = await pendingReferenceOf(pool, input.tenantId, input.deliveryId);
@@ -236,7 +247,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       await markAwaitingConfirmation(input.deliveryId, implementation, receipt, attempt);
       return receipt;
     }
-    await setDeliveryStatus(pool, input.deliveryId, {
+    await setStatus(input.deliveryId, {
       status: 'delivered',
       attempts: attempt,
       lastError: null,
@@ -258,7 +269,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         if (!(error instanceof ConnectorError)) {
           if (!(error instanceof ApplicationFailure)) {
             const delay = nextDelayMs(attempt, undefined);
-            await setDeliveryStatus(pool, input.deliveryId, {
+            await setStatus(input.deliveryId, {
               status: 'retrying',
               attempts: attempt,
               lastError: 'Relais could not complete this attempt; it will try again.',
@@ -270,13 +281,16 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         }
         const nonRetryable = nonRetryableKinds[error.kind];
         if (nonRetryable === deliveryFailureTypes.authorizationExpired) {
-          await markAuthorizationExpired(pool, input.tenantId, input.connectionId, error.message);
+          await startWebhooksAfterCommit(
+            deps,
+            await markAuthorizationExpired(pool, input.tenantId, input.connectionId, error.message),
+          );
         }
         if (nonRetryable) {
           throw ApplicationFailure.create({ type: nonRetryable, message: error.message, nonRetryable: true });
         }
         const delay = nextDelayMs(attempt, error.retryAfterMs);
-        await setDeliveryStatus(pool, input.deliveryId, {
+        await setStatus(input.deliveryId, {
           status: 'retrying',
           attempts: attempt,
           lastError: error.message,
@@ -336,7 +350,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       } catch (error) {
         if (!(error instanceof ConnectorError)) throw error;
         if (error.retryable) {
-          await setDeliveryStatus(pool, input.deliveryId, {
+          await setStatus(input.deliveryId, {
             status: 'delivering',
             lastError: `${waiting} Last check: ${error.message}`,
             lastErrorKind: 'awaiting-confirmation',
@@ -356,7 +370,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         ...(answer.remoteId ? { remoteId: answer.remoteId } : {}),
         details: { ...answer.details, reference: input.reference },
       };
-      await setDeliveryStatus(pool, input.deliveryId, {
+      await setStatus(input.deliveryId, {
         status: 'delivered',
         lastError: null,
         receipt: { ...receipt },
@@ -365,7 +379,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     },
 
     async markDeliveryWaiting(input: { deliveryId: string; message: string }): Promise<void> {
-      await setDeliveryStatus(pool, input.deliveryId, {
+      await setStatus(input.deliveryId, {
         status: 'waiting-for-connection',
         lastError: input.message,
         lastErrorKind: 'auth-expired',
@@ -373,7 +387,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     },
 
     async markDeliveryFailed(input: { deliveryId: string; kind: string; message: string }): Promise<void> {
-      await setDeliveryStatus(pool, input.deliveryId, {
+      await setStatus(input.deliveryId, {
         status: 'failed',
         lastError: input.message,
         lastErrorKind: input.kind,

@@ -7,6 +7,7 @@ import { createDeliveryActivities } from './delivery';
 import { createProbeActivities } from './probe';
 import { createReconcileActivities } from './reconcile';
 import { createSetupActivities } from './setup';
+import { createWebhookActivities } from './webhooks';
 
 /** What activities need from the outside world; the worker builds it from configuration, tests from real parts. */
 export interface ActivityDeps {
@@ -16,7 +17,10 @@ export interface ActivityDeps {
   publicBaseUrl: string;
   /** Named in the UBL.BE reference of rendered documents. */
   softwareVersion: string;
-  /** The reconciler starts deliveries as the API does: a client and the configuration (task queues, timeouts). */
+  /**
+   * The reconciler starts deliveries as the API does, and state changes start their webhook deliveries:
+   * a client and the configuration (task queues, timeouts).
+   */
   temporal?: Client;
   config?: Config;
 }
@@ -27,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSetupActivities(deps),
     ...createDeliveryActivities(deps),
     ...createReconcileActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

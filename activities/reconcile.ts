@@ -5,6 +5,7 @@ import { setDeliveryStatus, type DeliveryRecord } from '../db/deliveries';
 import type { DeliveryOutcome } from '../workflows/delivery-messages';
 import { deliveryWorkflowId } from '../workflows/delivery-messages';
 import type { ActivityDeps } from '.';
+import { startWebhooksAfterCommit } from './webhooks';
 
 /**
  * At most this many rows are looked at per run, `queued` ones first (so long-parked running deliveries
@@ -25,6 +26,10 @@ export interface ReconcileResult {
  * ended without its last activity (terminated, timed out) leaves a row that never reaches its end.
  */
 export function createReconcileActivities(deps: ActivityDeps) {
+  /** Records an end, then starts the webhook deliveries its change recorded. */
+  const setStatus = async (id: string, update: Parameters<typeof setDeliveryStatus>[2]) =>
+    startWebhooksAfterCommit(deps, await setDeliveryStatus(deps.pool, id, update));
+
   return {
     async reconcileDeliveries(input: { afterSeconds: number }): Promise<ReconcileResult> {
       const { temporal, config } = deps;
@@ -49,14 +54,14 @@ export function createReconcileActivities(deps: ActivityDeps) {
         if (status === 'COMPLETED') {
           const outcome = (await handle.result()) as DeliveryOutcome;
           if (outcome.status === 'delivered') {
-            await setDeliveryStatus(deps.pool, delivery.id, {
+            await setStatus(delivery.id, {
               status: 'delivered',
               lastError: null,
               receipt: { ...outcome.receipt },
             });
             result.recorded++;
           } else {
-            await setDeliveryStatus(deps.pool, delivery.id, {
+            await setStatus(delivery.id, {
               status: 'failed',
               lastError: outcome.message,
               lastErrorKind: outcome.kind,
@@ -66,7 +71,7 @@ export function createReconcileActivities(deps: ActivityDeps) {
           continue;
         }
         // FAILED, TERMINATED, TIMED_OUT, CANCELLED: the workflow ended without recording its end.
-        await setDeliveryStatus(deps.pool, delivery.id, {
+        await setStatus(delivery.id, {
           status: 'failed',
           lastError: `The delivery workflow ended (${status.toLowerCase().replace(/_/g, ' ')}) before it recorded an outcome; retry the delivery to send it again.`,
           lastErrorKind: 'internal',

@@ -1,20 +1,29 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { recordAuditEvent } from '../db/audit';
 import { findSharedAuthorization as findShared, saveAuthorization } from '../db/authorizations';
-import { activateConnection as activateRow, endConnectionSetup, getConnection } from '../db/connections';
+import {
+  activateConnection as activateRow,
+  endConnectionSetup,
+  getConnection,
+  lockConnectionStatus,
+} from '../db/connections';
 import { findOAuthState, insertOAuthState, oauthVerifierAad } from '../db/oauth-states';
 import { deleteSubmittedSecret, readSubmittedSecret } from '../db/submitted-secrets';
 import type { ConnectorRegistry } from '../connectors/registry';
 import { ConnectorError } from '../connectors/errors';
 import type { Administration, Settings } from '../connectors/types';
 import { inTransaction } from '../db/transaction';
+import { recordConnectionEvent } from '../db/webhook-events';
+import type { Config } from '../platform/config';
 import { deterministicUuid } from '../platform/ids';
 import type { Vault } from '../platform/vault';
 import { setupFailureTypes } from '../workflows/setup-messages';
 import { refusalsEndTheStep } from './connector-failure';
 import { freshCredentials } from './credentials';
+import { startWebhooksAfterCommit } from './webhooks';
 
 export interface SetupDeps {
   pool: pg.Pool;
@@ -22,6 +31,9 @@ export interface SetupDeps {
   connectors: ConnectorRegistry;
   /** Where browsers reach our API: OAuth start links and the redirect URI are built from it. */
   publicBaseUrl: string;
+  /** Where an activation starts its webhook deliveries (absent: the reconciler starts them). */
+  temporal?: Client;
+  config?: Config;
 }
 
 interface ConnectionRef {
@@ -203,7 +215,10 @@ export function createSetupActivities(deps: SetupDeps) {
       });
     },
 
-    /** Activation: the connection's settings, authorization, status and the consent record, together. */
+    /**
+     * Activation: the connection's settings, authorization, status, the consent record and, when it
+     * was not active before, its `connection.active` webhook event, together.
+     */
     async activateConnection(
       input: ConnectionRef & {
         mode: 'create' | 'reauthorize';
@@ -212,7 +227,8 @@ export function createSetupActivities(deps: SetupDeps) {
         consent?: { termsVersion: string; acceptedBy: string; acceptedAt: string; scopes: string[] };
       },
     ): Promise<void> {
-      await inTransaction(pool, async (client) => {
+      const webhookDeliveries = await inTransaction(pool, async (client) => {
+        const previous = await lockConnectionStatus(client, input.tenantId, input.connectionId);
         const activated = await activateRow(client, {
           tenantId: input.tenantId,
           id: input.connectionId,
@@ -249,7 +265,14 @@ export function createSetupActivities(deps: SetupDeps) {
           kind: input.mode === 'create' ? 'connection.activated' : 'connection.reauthorized',
           detail: { authorizationId: input.authorizationId },
         });
+        if (previous === 'active') return [];
+        return recordConnectionEvent(client, {
+          tenantId: input.tenantId,
+          connectionId: input.connectionId,
+          type: 'connection.active',
+        });
       });
+      await startWebhooksAfterCommit(deps, webhookDeliveries);
     },
 
     /** Records how a setup ended; a cancelled or expired re-authorization leaves the connection as it was. */

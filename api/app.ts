@@ -5,6 +5,8 @@ import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { ConnectorRegistry } from '../connectors/registry';
+import { userUrlPolicy } from '../connectors/shared/user-url-network';
+import type { WebhookDeliveryRef } from '../db/webhooks';
 import {
   codecCorsOrigins,
   projectRoot,
@@ -15,6 +17,7 @@ import {
 import type { Logger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
 import type { Vault } from '../platform/vault';
+import { startWebhookDeliveries } from '../webhooks/start';
 import { requireTenant } from './auth';
 import { errorHandler, notFound } from './errors';
 import { jsonBodiesOnly } from './json-bodies';
@@ -30,6 +33,7 @@ import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
 import { metricsRoutes } from './routes/metrics';
 import { oauthRoutes } from './routes/oauth';
+import { webhookRoutes } from './routes/webhooks';
 
 export interface ApiDeps {
   config: Config;
@@ -52,6 +56,17 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('trust proxy', 'loopback');
   app.use(requestLogger(deps.logger));
   if (deps.tracer) app.use(traceRequests(deps.tracer));
+  // Webhook deliveries a request stored start after its commit; one that cannot start now (Temporal
+  // down) is left to the reconciler, which starts it within about two minutes.
+  const startWebhooks = async (deliveries: WebhookDeliveryRef[]) => {
+    if (deliveries.length === 0) return;
+    await startWebhookDeliveries({ temporal, config }, deliveries).catch((error: unknown) =>
+      deps.logger.warn(
+        { err: error, webhookDeliveryIds: deliveries.map((d) => d.id) },
+        'webhooks not started',
+      ),
+    );
+  };
   const metrics = createMetrics(pool);
   app.use(metrics.httpRequests);
   app.use(healthRoutes({ pool, temporal, taskQueue }));
@@ -105,8 +120,10 @@ export function createApp(deps: ApiDeps): express.Express {
       setupExpiryMs: config.SETUP_EXPIRY_MINUTES * 60_000,
       oauthWaitMs: config.OAUTH_WAIT_MINUTES * 60_000,
       maxOpenSetups: config.RELAIS_MAX_OPEN_SETUPS,
+      startWebhooks,
     }),
   );
+  app.use('/v1', webhookRoutes({ pool, vault: deps.vault, policy: userUrlPolicy(config), startWebhooks }));
   app.use(express.static(path.join(projectRoot, 'web'), { setHeaders: webAppHeaders }));
   app.use(notFound);
   app.use(errorHandler);

@@ -5,6 +5,7 @@ import { connectionSchemas } from './routes/connections';
 import { deliverySchemas } from './routes/deliveries';
 import { documentSchemas } from './routes/documents';
 import { integrationSchemas } from './routes/integrations';
+import { webhookSchemas } from './routes/webhooks';
 import { stepBodySchemas } from './step-input';
 
 interface Operation {
@@ -23,6 +24,12 @@ const errors = {
 };
 const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const connectorId = { name: 'connectorId', in: 'path', required: true, schema: { type: 'string' } };
+const deliveryId = {
+  name: 'deliveryId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+};
 
 /** The routes, their zod schemas (the same ones the handlers validate with) and their answers. */
 const operations: Record<string, Record<string, Operation>> = {
@@ -127,6 +134,39 @@ const operations: Record<string, Record<string, Operation>> = {
       responses: { '202': 'Delivery', '409': 'Its workflow is running', ...errors },
     },
   },
+  '/v1/webhooks': {
+    get: { summary: "The tenant's webhook endpoints", responses: { '200': 'Webhooks', ...errors } },
+    post: {
+      summary: 'Register an endpoint for events; the answer holds its signing secret, shown this once',
+      body: webhookSchemas.create,
+      responses: {
+        '201': 'Webhook and secret',
+        '409': 'Too many webhooks',
+        ...errors,
+        '400': 'Invalid input (`details` names each field), or a URL the SSRF guard refuses',
+      },
+    },
+  },
+  '/v1/webhooks/{id}': {
+    get: { summary: 'One webhook endpoint', responses: { '200': 'Webhook', ...errors } },
+    delete: {
+      summary: 'Delete an endpoint: no new events; what was still to be sent to it fails',
+      responses: { '204': 'Deleted', ...errors },
+    },
+  },
+  '/v1/webhooks/{id}/deliveries': {
+    get: {
+      summary: 'The events sent (or being sent) to an endpoint, newest first, with every attempt',
+      query: webhookSchemas.deliveries,
+      responses: { '200': 'Deliveries', ...errors },
+    },
+  },
+  '/v1/webhooks/{id}/deliveries/{deliveryId}/resend': {
+    post: {
+      summary: 'Send an event to the endpoint again (a new delivery, the same webhook-id)',
+      responses: { '202': 'The new delivery', '409': 'The delivery is still being attempted', ...errors },
+    },
+  },
 };
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -152,6 +192,7 @@ export function openApiDocument() {
             parameters: [
               ...(path.includes('{id}') ? [id] : []),
               ...(path.includes('{connectorId}') ? [connectorId] : []),
+              ...(path.includes('{deliveryId}') ? [deliveryId] : []),
               ...query,
             ],
             ...(operation.body

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DocumentType, Settings } from '../connectors/types';
 import { uuidSchema } from '../platform/ids';
+import { inTransaction } from './transaction';
+import { recordConnectionEvent } from './webhook-events';
+import type { WebhookDeliveryRef } from './webhooks';
 
 export type ConnectionStatus =
   'setting-up' | 'active' | 'needs-reauth' | 'disconnected' | 'expired' | 'failed' | 'cancelled';
@@ -91,6 +94,38 @@ export async function setConnectionStatus(
     `update connections set status = $3, status_message = $4, updated_at = now() where id = $1 and tenant_id = $2`,
     [id, tenantId, status, message],
   );
+}
+
+/** The connection's status, its row locked until the transaction ends (to tell a change from a repeat). */
+export async function lockConnectionStatus(
+  db: pg.PoolClient,
+  tenantId: string,
+  id: string,
+): Promise<ConnectionStatus | undefined> {
+  const { rows } = await db.query(
+    'select status from connections where id = $1 and tenant_id = $2 for update',
+    [id, tenantId],
+  );
+  return rows[0]?.status as ConnectionStatus | undefined;
+}
+
+/**
+ * The user's disconnect, with its `connection.disconnected` webhook event in the same transaction (on the
+ * change only). Returns the webhook deliveries to start once committed.
+ */
+export async function disconnectConnection(
+  pool: pg.Pool,
+  tenantId: string,
+  id: string,
+  message: string,
+): Promise<WebhookDeliveryRef[]> {
+  return inTransaction(pool, async (db) => {
+    const previous = await lockConnectionStatus(db, tenantId, id);
+    if (!previous) return [];
+    await setConnectionStatus(db, tenantId, id, 'disconnected', message);
+    if (previous === 'disconnected') return [];
+    return recordConnectionEvent(db, { tenantId, connectionId: id, type: 'connection.disconnected' });
+  });
 }
 
 /**

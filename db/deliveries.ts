@@ -1,5 +1,9 @@
 import type pg from 'pg';
 import { deterministicUuid, uuidSchema } from '../platform/ids';
+import type { WebhookEventType } from '../webhooks/events';
+import { inTransaction } from './transaction';
+import { recordDeliveryEvent } from './webhook-events';
+import type { WebhookDeliveryRef } from './webhooks';
 
 export type DeliveryStatus =
   'queued' | 'delivering' | 'retrying' | 'waiting-for-connection' | 'delivered' | 'failed';
@@ -86,7 +90,18 @@ export async function getDelivery(
   return rows[0] ? deliveryFromRow(rows[0]) : undefined;
 }
 
-/** Mirrors the workflow's view of a delivery; `attempts` only ever grows. */
+/** The statuses a tenant's webhooks hear about (on the change into them, not on a repeat). */
+const eventOfStatus: Partial<Record<DeliveryStatus, WebhookEventType>> = {
+  delivered: 'delivery.delivered',
+  failed: 'delivery.failed',
+  'waiting-for-connection': 'delivery.waiting-for-connection',
+};
+
+/**
+ * Mirrors the workflow's view of a delivery; `attempts` only ever grows. A change into a status webhooks
+ * hear about records its event in the same transaction; returns the webhook deliveries to start once
+ * committed (none for other statuses, or when nobody subscribed).
+ */
 export async function setDeliveryStatus(
   db: pg.Pool,
   id: string,
@@ -98,26 +113,38 @@ export async function setDeliveryStatus(
     nextAttemptAt?: Date | null;
     receipt?: Record<string, unknown>;
   },
-): Promise<void> {
-  await db.query(
-    `update deliveries set status = $2,
-       attempts = greatest(attempts, coalesce($3, attempts)),
-       last_error = case when $4::boolean then $5 else last_error end,
-       last_error_kind = case when $4::boolean then $6 else last_error_kind end,
-       next_attempt_at = $7,
-       receipt = coalesce($8, receipt),
-       delivered_at = case when $2 = 'delivered' then now() else delivered_at end,
-       updated_at = now()
-     where id = $1`,
-    [
-      id,
-      update.status,
-      update.attempts ?? null,
-      update.lastError !== undefined,
-      update.lastError ?? null,
-      update.lastErrorKind ?? null,
-      update.nextAttemptAt ?? null,
-      update.receipt ? JSON.stringify(update.receipt) : null,
-    ],
-  );
+): Promise<WebhookDeliveryRef[]> {
+  const write = (client: pg.Pool | pg.PoolClient) =>
+    client.query(
+      `update deliveries set status = $2,
+         attempts = greatest(attempts, coalesce($3, attempts)),
+         last_error = case when $4::boolean then $5 else last_error end,
+         last_error_kind = case when $4::boolean then $6 else last_error_kind end,
+         next_attempt_at = $7,
+         receipt = coalesce($8, receipt),
+         delivered_at = case when $2 = 'delivered' then now() else delivered_at end,
+         updated_at = now()
+       where id = $1`,
+      [
+        id,
+        update.status,
+        update.attempts ?? null,
+        update.lastError !== undefined,
+        update.lastError ?? null,
+        update.lastErrorKind ?? null,
+        update.nextAttemptAt ?? null,
+        update.receipt ? JSON.stringify(update.receipt) : null,
+      ],
+    );
+  const type = eventOfStatus[update.status];
+  if (!type) {
+    await write(db);
+    return [];
+  }
+  return inTransaction(db, async (client) => {
+    const { rows } = await client.query('select status from deliveries where id = $1 for update', [id]);
+    await write(client);
+    if (!rows[0] || rows[0].status === update.status) return [];
+    return recordDeliveryEvent(client, { deliveryId: id, type });
+  });
 }

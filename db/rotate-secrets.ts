@@ -3,6 +3,7 @@ import { keyIdOf, VaultError, type Vault } from '../platform/vault';
 import { authorizationAad } from './authorizations';
 import { oauthVerifierAad } from './oauth-states';
 import { submittedSecretAad } from './submitted-secrets';
+import { webhookSecretAad } from './webhooks';
 import { inTransaction } from './transaction';
 
 interface SecretRow {
@@ -26,6 +27,11 @@ const secretColumns: SecretColumn[] = [
     aad: (row) => submittedSecretAad(row.tenant_id, row.id),
   },
   { table: 'oauth_states', column: 'code_verifier_ciphertext', aad: (row) => oauthVerifierAad(row.id) },
+  {
+    table: 'webhook_endpoints',
+    column: 'secret_ciphertext',
+    aad: (row) => webhookSecretAad(row.tenant_id, row.id),
+  },
 ];
 
 export interface ColumnRotation {

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { outboundIpsSchema } from '../connectors/sftp/outbound-ips';
+import { userUrlNetworkConfig } from '../connectors/shared/user-url-network';
 
 /** The project root: data and cache folders live beside package.json unless configured otherwise. */
 export const projectRoot = path.resolve(__dirname, '..');
@@ -160,6 +161,21 @@ const schema = z
       .enum(['true', 'false', ''], 'expected true or false')
       .default('false')
       .transform((value) => value === 'true'),
+    /**
+     * Outbound webhooks: the first wait after a failed attempt (doubling each time up to the longest
+     * wait), and how long after the first attempt Relais stops trying.
+     */
+    RELAIS_WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().positive().default(10),
+    RELAIS_WEBHOOK_RETRY_MAX_SECONDS: z.coerce
+      .number()
+      .positive()
+      .default(6 * 3600),
+    RELAIS_WEBHOOK_GIVE_UP_SECONDS: z.coerce
+      .number()
+      .positive()
+      .default(3 * 24 * 3600),
+    /** The SSRF guard's allow-list and extra CA, for webhook endpoints as for connectors' user-typed URLs. */
+    ...userUrlNetworkConfig,
   })
   .superRefine((config, context) => {
     if (config.RELAIS_SANDBOX_SFTP && config.NODE_ENV === 'production') {
@@ -167,6 +183,13 @@ const schema = z
         code: 'custom',
         path: ['RELAIS_SANDBOX_SFTP'],
         message: 'the sandbox SFTP server is for trying Relais locally; it is refused in production',
+      });
+    }
+    if (config.RELAIS_WEBHOOK_RETRY_MAX_SECONDS < config.RELAIS_WEBHOOK_RETRY_FIRST_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['RELAIS_WEBHOOK_RETRY_MAX_SECONDS'],
+        message: 'the longest wait between attempts cannot be shorter than the first one',
       });
     }
   });

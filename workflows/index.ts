@@ -3,3 +3,4 @@ export { probeWorkflow } from './probe';
 export { connectionSetupWorkflow } from './connection-setup';
 export { documentDeliveryWorkflow } from './document-delivery';
 export { reconcileWorkflow } from './reconcile';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

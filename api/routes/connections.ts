@@ -6,11 +6,12 @@ import type { ConnectorRegistry } from '../../connectors/registry';
 import { documentTypes, type ConnectorDescriptor } from '../../connectors/types';
 import {
   createConnection,
+  disconnectConnection,
   getConnection,
   listConnections,
-  setConnectionStatus,
   type ConnectionRecord,
 } from '../../db/connections';
+import type { WebhookDeliveryRef } from '../../db/webhooks';
 import { deleteSubmittedSecret } from '../../db/submitted-secrets';
 import { inTransaction } from '../../db/transaction';
 import type { Vault } from '../../platform/vault';
@@ -43,6 +44,8 @@ export interface ConnectionRouteDeps {
   oauthWaitMs: number;
   /** Connections a tenant may have in setup at once: each holds a running workflow. */
   maxOpenSetups: number;
+  /** Starts the webhook deliveries a committed change recorded; never fails (the reconciler catches up). */
+  startWebhooks: (deliveries: WebhookDeliveryRef[]) => Promise<void>;
 }
 
 const documentTypeSchema = z.enum(documentTypes as [string, ...string[]]);
@@ -271,12 +274,8 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
         throw error;
       });
     }
-    await setConnectionStatus(
-      pool,
-      req.tenant.id,
-      connection.id,
-      'disconnected',
-      'Disconnected by the user.',
+    await deps.startWebhooks(
+      await disconnectConnection(pool, req.tenant.id, connection.id, 'Disconnected by the user.'),
     );
     // Deliveries parked for a re-authorization that will not come fail now, visibly.
     const parked = await parkedDocumentIds(pool, req.tenant.id, connection.id);

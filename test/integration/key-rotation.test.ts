@@ -10,6 +10,7 @@ import { findOAuthState, insertOAuthState, oauthVerifierAad } from '../../db/oau
 import { rotateSecrets } from '../../db/rotate-secrets';
 import { readSubmittedSecret, storeSubmittedSecret } from '../../db/submitted-secrets';
 import { createTenant } from '../../db/tenants';
+import { createWebhookEndpoint, webhookSecretAad } from '../../db/webhooks';
 import { projectRoot } from '../../platform/config';
 import { parseKeySpec, parseMasterKeys } from '../../platform/master-keys';
 import { createPayloadCodec } from '../../platform/payload-codec';
@@ -63,7 +64,14 @@ async function writeSecrets(vault: Vault) {
     returnUrl: 'https://relais.example/done',
     expiresAt: new Date(Date.now() + 60_000),
   });
-  return { authorizationId, submittedId, stateId, verifier };
+  const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const webhook = await createWebhookEndpoint(db.pool, vault, {
+    tenantId,
+    url: 'https://receiver.example/hooks',
+    eventTypes: ['delivery.failed'],
+    secret: webhookSecret,
+  });
+  return { authorizationId, submittedId, stateId, verifier, webhookId: webhook.id };
 }
 
 type Written = Awaited<ReturnType<typeof writeSecrets>>;
@@ -76,13 +84,20 @@ async function readSecrets(vault: Vault, written: Written) {
   const verifier = vault
     .decrypt(state!.codeVerifierCiphertext!, oauthVerifierAad(written.stateId))
     .toString();
-  return { credentials: authorization!.credentials, submitted, verifier };
+  const { rows } = await db.pool.query('select secret_ciphertext from webhook_endpoints where id = $1', [
+    written.webhookId,
+  ]);
+  const webhookSecret = vault
+    .decrypt(rows[0].secret_ciphertext, webhookSecretAad(tenantId, written.webhookId))
+    .toString();
+  return { credentials: authorization!.credentials, submitted, verifier, webhookSecret };
 }
 
 async function keyIdsInStore(): Promise<string[]> {
   const { rows } = await db.pool.query(
     `select ciphertext as c from authorizations union all select ciphertext from submitted_secrets
-     union all select code_verifier_ciphertext from oauth_states where code_verifier_ciphertext is not null`,
+     union all select code_verifier_ciphertext from oauth_states where code_verifier_ciphertext is not null
+     union all select secret_ciphertext from webhook_endpoints`,
   );
   return [...new Set(rows.map((row) => keyIdOf(row.c)!))].sort();
 }
@@ -127,6 +142,7 @@ test('secrets under key A stay readable with B,A; rotation moves every row to B;
         alreadyCurrent: 1,
         failed: [],
       },
+      { place: 'webhook_endpoints.secret_ciphertext', reencrypted: { a: 1 }, alreadyCurrent: 1, failed: [] },
     ],
   });
   assert.deepEqual(await keyIdsInStore(), ['b'], 'every row is under B');
@@ -153,7 +169,7 @@ test('a row whose key is not configured is reported and left as it was; the comm
   ]);
   const { code, report, stderr } = await runRotateKeys(`${keyB},${keyA}`);
   assert.equal(code, 1);
-  assert.match(stderr, /3 secret\(s\) could not be decrypted/);
+  assert.match(stderr, /4 secret\(s\) could not be decrypted/);
   const places = (
     report as { report: Array<{ place: string; failed: Array<{ id: string; keyId: string }> }> }
   ).report;
@@ -170,6 +186,7 @@ test('a row whose key is not configured is reported and left as it was; the comm
   await db.pool.query('delete from oauth_states where id = $1', [underC.stateId]);
   await db.pool.query('delete from submitted_secrets where id = $1', [underC.submittedId]);
   await db.pool.query('delete from authorizations where id = $1', [underC.authorizationId]);
+  await db.pool.query('delete from webhook_endpoints where id = $1', [underC.webhookId]);
 });
 
 test('rotation while the service writes: a row being updated is waited for, and the newer value wins', async () => {

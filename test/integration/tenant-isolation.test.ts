@@ -18,23 +18,36 @@ import { acceptDocument, ublBeInvoice, waitForStatus } from '../helpers/delivery
 import { connectDropbox, dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
 import { startTestRelais, type TestRelais, type TestTenant } from '../helpers/relais';
 import { tenantRows } from '../helpers/stored-rows';
+import { waitFor } from '../helpers/wait-for';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 let dropbox: DropboxFake;
+let receiver: WebhookReceiver;
 let relais: TestRelais;
 let owner: TestTenant;
 let intruder: TestTenant;
 /** The owner's things, by the kind of id a route takes. */
-const ids: Record<'connection' | 'delivery' | 'document', string[]> = {
+const ids: Record<'connection' | 'delivery' | 'document' | 'webhook', string[]> = {
   connection: [],
   delivery: [],
   document: [],
+  webhook: [],
 };
+/** The owner's webhook deliveries: the `{deliveryId}` of the webhook routes. */
+const webhookDeliveryIds: string[] = [];
 
 before(async () => {
   dropbox = await startDropbox();
-  relais = await startTestRelais(dropboxEnv(dropbox));
+  receiver = await startWebhookReceiver();
+  relais = await startTestRelais({ ...dropboxEnv(dropbox), RELAIS_NETWORK_CA_FILE: receiver.caFile });
   owner = relais.tenant;
   intruder = await relais.createTenant('Intruder');
+  const webhook = await relais.api('POST', '/v1/webhooks', {
+    url: `${receiver.url}/owner`,
+    eventTypes: ['connection.active', 'delivery.delivered'],
+  });
+  assert.equal(webhook.status, 201, JSON.stringify(webhook.body));
+  ids.webhook.push(webhook.body.webhook.id);
 
   const active = await connectDropbox(relais, dropbox, { documentType: 'purchase-invoice' });
   const accepted = await acceptDocument(relais, ublBeInvoice('ISOLATION-1'));
@@ -43,9 +56,17 @@ before(async () => {
   ids.connection.push(active, waiting.id);
   ids.delivery.push(accepted.deliveries[0].id);
   ids.document.push(accepted.documentId);
+  // The owner's webhook deliveries settle before the snapshot of its rows: both events delivered.
+  const sent = await waitFor('the owner’s two webhook deliveries', async () => {
+    const answer = await relais.api('GET', `/v1/webhooks/${ids.webhook[0]}/deliveries`);
+    const deliveries = answer.body.deliveries as Array<{ id: string; status: string }>;
+    return deliveries.length === 2 && deliveries.every((d) => d.status === 'delivered') && deliveries;
+  });
+  webhookDeliveryIds.push(...sent.map((d) => d.id));
 });
 after(async () => {
   await relais?.close();
+  await receiver?.close();
   await dropbox?.close();
 });
 
@@ -74,8 +95,13 @@ async function startSignIn(
 
 /** Which of the owner's ids a route with `{id}` takes; a route this does not know fails the test. */
 function idKind(path: string): keyof typeof ids {
-  const resource = /^\/v1\/(connections|deliveries|documents)\/\{id\}/.exec(path)?.[1];
-  const kinds = { connections: 'connection', deliveries: 'delivery', documents: 'document' } as const;
+  const resource = /^\/v1\/(connections|deliveries|documents|webhooks)\/\{id\}/.exec(path)?.[1];
+  const kinds = {
+    connections: 'connection',
+    deliveries: 'delivery',
+    documents: 'document',
+    webhooks: 'webhook',
+  } as const;
   if (!resource) assert.fail(`${path}: teach tenant-isolation.test.ts which kind of id this route takes`);
   return kinds[resource as keyof typeof kinds];
 }
@@ -136,6 +162,21 @@ const tenantWideChecks: Record<string, () => Promise<void>> = {
     assert.notEqual(accepted.documentId, ids.document[0]);
     assert.deepEqual(accepted.deliveries, []);
   },
+  'get /v1/webhooks': async () => {
+    const answer = await relais.api('GET', '/v1/webhooks', undefined, { tenant: intruder });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body.webhooks, []);
+  },
+  'post /v1/webhooks': async () => {
+    const created = await relais.api(
+      'POST',
+      '/v1/webhooks',
+      { url: `${receiver.url}/intruder`, eventTypes: ['delivery.delivered'] },
+      { tenant: intruder },
+    );
+    assert.equal(created.status, 201, 'a webhook of its own');
+    assert.ok(!ids.webhook.includes(created.body.webhook.id));
+  },
   'get /v1/deliveries': async () => {
     for (const query of [
       '',
@@ -181,7 +222,7 @@ test("another tenant's key on every route: 404 like a non-existent id, empty lis
     const call = (id: string, tenant: TestTenant): Promise<Answer> =>
       relais.api(
         method.toUpperCase(),
-        `${path.replace('{id}', id)}${validQueries[key] ?? ''}`,
+        `${path.replace('{id}', id).replace('{deliveryId}', webhookDeliveryIds[0]!)}${validQueries[key] ?? ''}`,
         validBodies[key],
         { tenant },
       );
@@ -207,6 +248,7 @@ test("another tenant's key on every route: 404 like a non-existent id, empty lis
   assert.deepEqual(setupAfter, setupBefore, "the owner's setup is where it was");
   const owned = await relais.api('GET', `/v1/deliveries/${ids.delivery[0]}`);
   assert.equal(owned.body.delivery.status, 'delivered', 'the owner still sees its delivery');
+  assert.equal(receiver.on('/owner').length, 2, "no resend of the owner's webhook deliveries");
 });
 
 test("OAuth: the owner's sign-in cannot be completed from another tenant's browser or into its connection", async () => {

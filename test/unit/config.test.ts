@@ -25,6 +25,10 @@ test('a bad value names the variable and the reason', () => {
     () => loadConfig({ LOG_LEVEL: 'loud', DATABASE_URL: 'not a url' }),
     /LOG_LEVEL="loud".*DATABASE_URL="not a url"/,
   );
+  assert.throws(
+    () => loadConfig({ RELAIS_WEBHOOK_RETRY_FIRST_SECONDS: '60', RELAIS_WEBHOOK_RETRY_MAX_SECONDS: '10' }),
+    /RELAIS_WEBHOOK_RETRY_MAX_SECONDS="10": the longest wait between attempts cannot be shorter/,
+  );
 });
 
 test('a bad value stops the API process with a one-line message', () => {
