@@ -88,7 +88,7 @@ export async function getDelivery(
 
 /** Mirrors the workflow's view of a delivery; `attempts` only ever grows. */
 export async function setDeliveryStatus(
-  db: pg.Pool,
+  db: pg.Pool | pg.PoolClient,
   id: string,
   update: {
     status: DeliveryStatus;
