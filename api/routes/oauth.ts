@@ -129,10 +129,8 @@ export function oauthRoutes(deps: {
       const setup = await handle.executeUpdate(completeOAuthUpdate, { args: [outcome] });
       const failed = setup.lastError?.step === 'oauth';
       back.searchParams.set('status', failed ? 'error' : 'ok');
-      if (failed) {
-        back.searchParams.set('message', setup.lastError!.message);
-        back.searchParams.set('reason', setup.lastError!.code);
-      } else if (setup.currentStep) back.searchParams.set('step', setup.currentStep);
+      if (failed) back.searchParams.set('message', setup.lastError!.message);
+      else if (setup.currentStep) back.searchParams.set('step', setup.currentStep);
     } catch (failure) {
       // The code was not spent (the state is, so it never will be): nothing of it stays stored.
       if ('codeRef' in outcome) await deleteSubmittedSecret(pool, state.tenantId, outcome.codeRef);
