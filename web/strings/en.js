@@ -107,7 +107,7 @@ export default {
   'chart.title': 'Last 7 days',
   'chart.label': 'Deliveries to {name}, last 7 days',
   'chart.help': 'The arrow keys go from day to day.',
-  'chart.day': '{date}: {delivered} delivered, {failed} failed, {waiting} waiting',
+  'chart.day': '{date}: delivered {delivered}, failed {failed}, waiting {waiting}',
   'chart.delivered': 'Delivered',
   'chart.failed': 'Failed',
   'chart.waiting': 'Waiting',

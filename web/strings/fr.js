@@ -106,7 +106,7 @@ export default {
   'chart.title': '7 derniers jours',
   'chart.label': 'Livraisons vers {name}, 7 derniers jours',
   'chart.help': "Les flèches du clavier passent d'un jour à l'autre.",
-  'chart.day': '{date} : {delivered} livrés, {failed} échoués, {waiting} en attente',
+  'chart.day': '{date} : livrés {delivered}, échoués {failed}, en attente {waiting}',
   'chart.delivered': 'Livrés',
   'chart.failed': 'Échoués',
   'chart.waiting': 'En attente',

@@ -106,7 +106,7 @@ export default {
   'chart.title': 'Laatste 7 dagen',
   'chart.label': 'Leveringen aan {name}, laatste 7 dagen',
   'chart.help': 'De pijltjestoetsen gaan van dag tot dag.',
-  'chart.day': '{date}: {delivered} geleverd, {failed} mislukt, {waiting} wachtend',
+  'chart.day': '{date}: geleverd {delivered}, mislukt {failed}, wachtend {waiting}',
   'chart.delivered': 'Geleverd',
   'chart.failed': 'Mislukt',
   'chart.waiting': 'Wachtend',

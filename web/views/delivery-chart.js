@@ -3,8 +3,8 @@ import { formatDay, t } from '../lib/i18n.js';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 const series = ['delivered', 'failed', 'waiting'];
-const barWidth = 28;
-const gap = 12;
+const barWidth = 32;
+const gap = 18;
 const plotHeight = 64;
 const labelHeight = 20;
 
