@@ -86,21 +86,32 @@ export async function getDelivery(
   return rows[0] ? deliveryFromRow(rows[0]) : undefined;
 }
 
+export interface DeliveryStatusUpdate {
+  status: DeliveryStatus;
+  attempts?: number;
+  lastError?: string | null;
+  lastErrorKind?: string | null;
+  nextAttemptAt?: Date | null;
+  receipt?: Record<string, unknown>;
+}
+
 /** Mirrors the workflow's view of a delivery; `attempts` only ever grows. */
 export async function setDeliveryStatus(
-  db: pg.Pool | pg.PoolClient,
+  db: pg.Pool,
   id: string,
-  update: {
-    status: DeliveryStatus;
-    attempts?: number;
-    lastError?: string | null;
-    lastErrorKind?: string | null;
-    nextAttemptAt?: Date | null;
-    receipt?: Record<string, unknown>;
-  },
+  update: DeliveryStatusUpdate,
 ): Promise<void> {
-  await db.query(
-    `update deliveries set status = $2,
+  const { text, values } = deliveryStatusStatement(id, update);
+  await db.query(text, values);
+}
+
+/**
+ * The statement of setDeliveryStatus, for a caller that writes more in the same statement (a delivery
+ * event, db/delivery-events.ts): its parameters are $1 (the id) to $8.
+ */
+export function deliveryStatusStatement(id: string, update: DeliveryStatusUpdate) {
+  return {
+    text: `update deliveries set status = $2,
        attempts = greatest(attempts, coalesce($3, attempts)),
        last_error = case when $4::boolean then $5 else last_error end,
        last_error_kind = case when $4::boolean then $6 else last_error_kind end,
@@ -109,7 +120,7 @@ export async function setDeliveryStatus(
        delivered_at = case when $2 = 'delivered' then now() else delivered_at end,
        updated_at = now()
      where id = $1`,
-    [
+    values: [
       id,
       update.status,
       update.attempts ?? null,
@@ -118,6 +129,6 @@ export async function setDeliveryStatus(
       update.lastErrorKind ?? null,
       update.nextAttemptAt ?? null,
       update.receipt ? JSON.stringify(update.receipt) : null,
-    ],
-  );
+    ] as unknown[],
+  };
 }

@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import { setDeliveryStatus } from './deliveries';
-import { inTransaction } from './transaction';
+import { deliveryStatusStatement, type DeliveryStatusUpdate } from './deliveries';
 
 /*
  * What a delivery went through (its timeline): each attempt's outcome, parked, resumed, delivered,
@@ -40,14 +39,22 @@ export interface DeliveryEventRecord {
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : null);
 
-async function insertEvent(db: pg.Pool | pg.PoolClient, deliveryId: string, event: DeliveryEventInput) {
-  await db.query(
-    `insert into delivery_events
-       (tenant_id, delivery_id, event_key, type, outcome, attempt, run, code, target_message, receipt, next_attempt_at)
-     select tenant_id, id, $2, $3, $4, $5, runs, $6, $7, $8, $9 from deliveries where id = $1
-     on conflict (delivery_id, event_key) do nothing`,
-    [
-      deliveryId,
+/**
+ * Inserts the event of the delivery $1, once per key; its own parameters are numbered from `first`
+ * (after a status update's $1 to $8 when both run as one statement).
+ */
+function eventInsert(event: DeliveryEventInput, first: number) {
+  const [key, type, outcome, attempt, code, message, receipt, next] = Array.from(
+    { length: 8 },
+    (_, i) => `$${first + i}`,
+  );
+  return {
+    text: `insert into delivery_events
+         (tenant_id, delivery_id, event_key, type, outcome, attempt, run, code, target_message, receipt, next_attempt_at)
+       select tenant_id, id, ${key}, ${type}, ${outcome}, ${attempt}, runs, ${code}, ${message}, ${receipt}, ${next}
+         from deliveries where id = $1
+       on conflict (delivery_id, event_key) do nothing`,
+    values: [
       event.key,
       event.type,
       event.outcome ?? null,
@@ -56,41 +63,54 @@ async function insertEvent(db: pg.Pool | pg.PoolClient, deliveryId: string, even
       event.targetMessage ?? null,
       event.receipt ? JSON.stringify(event.receipt) : null,
       event.nextAttemptAt ?? null,
-    ],
-  );
+    ] as unknown[],
+  };
 }
 
-/** Mirrors the workflow's view of a delivery (as setDeliveryStatus) and records why, in one transaction. */
-export function setDeliveryStatusWithEvent(
-  pool: pg.Pool,
+/**
+ * Mirrors the workflow's view of a delivery (as setDeliveryStatus) and records why, in one statement:
+ * atomic, and one round trip like the status write alone.
+ */
+export async function setDeliveryStatusWithEvent(
+  db: pg.Pool,
   deliveryId: string,
-  update: Parameters<typeof setDeliveryStatus>[2],
+  update: DeliveryStatusUpdate,
   event: DeliveryEventInput,
 ): Promise<void> {
-  return inTransaction(pool, async (db) => {
-    await insertEvent(db, deliveryId, event);
-    await setDeliveryStatus(db, deliveryId, update);
-  });
+  const status = deliveryStatusStatement(deliveryId, update);
+  const insert = eventInsert(event, status.values.length + 1);
+  await db.query(`with recorded as (${insert.text}) ${status.text}`, [...status.values, ...insert.values]);
+}
+
+/** Records an event that changes nothing of the deliveries row (an attempt refused for good). */
+export async function recordDeliveryEvent(
+  db: pg.Pool,
+  deliveryId: string,
+  event: DeliveryEventInput,
+): Promise<void> {
+  const insert = eventInsert(event, 2);
+  await db.query(insert.text, [deliveryId, ...insert.values]);
 }
 
 /**
  * An attempt begins (status `delivering`); when the delivery was parked, it resumes, and that is
  * recorded once per park: the event is keyed by the park it ends, so a repeated start adds nothing.
+ * One statement: the insert sees the status from before the update.
  */
-export function startAttempt(pool: pg.Pool, deliveryId: string, attempt: number): Promise<void> {
-  return inTransaction(pool, async (db) => {
-    await db.query(
-      `insert into delivery_events (tenant_id, delivery_id, event_key, type, run)
+export async function startAttempt(db: pg.Pool, deliveryId: string, attempt: number): Promise<void> {
+  const status = deliveryStatusStatement(deliveryId, { status: 'delivering', attempts: attempt });
+  await db.query(
+    `with resumed as (
+       insert into delivery_events (tenant_id, delivery_id, event_key, type, run)
        select d.tenant_id, d.id, 'resumed-after:' || coalesce(p.id::text, 'start'), 'resumed', d.runs
          from deliveries d
          left join lateral (select id from delivery_events e where e.delivery_id = d.id and e.type = 'parked'
                              order by e.id desc limit 1) p on true
         where d.id = $1 and d.status = 'waiting-for-connection'
-       on conflict (delivery_id, event_key) do nothing`,
-      [deliveryId],
-    );
-    await setDeliveryStatus(db, deliveryId, { status: 'delivering', attempts: attempt });
-  });
+       on conflict (delivery_id, event_key) do nothing)
+     ${status.text}`,
+    status.values,
+  );
 }
 
 /** A tenant's delivery's events, in the order they happened. */
@@ -157,13 +177,4 @@ export async function dailyDeliveryCounts(
     failed: row.failed,
     waiting: row.waiting,
   }));
-}
-
-/** Records an event that changes nothing of the deliveries row (an attempt refused for good). */
-export function recordDeliveryEvent(
-  pool: pg.Pool,
-  deliveryId: string,
-  event: DeliveryEventInput,
-): Promise<void> {
-  return insertEvent(pool, deliveryId, event);
 }
