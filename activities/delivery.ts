@@ -12,7 +12,13 @@ import type {
 } from '../connectors/types';
 import { getConnection, type ConnectionRecord } from '../db/connections';
 import { forgetPendingReference, pendingReferenceOf } from '../db/delivery-confirmations';
-import { setDeliveryStatus } from '../db/deliveries';
+import { setDeliveryStatus, type DeliveryStatusUpdate } from '../db/deliveries';
+import {
+  recordDeliveryEvent,
+  setDeliveryStatusWithEvent,
+  startAttempt,
+  type DeliveryEventInput,
+} from '../db/delivery-events';
 import { loadDocument, type StoredDocument } from '../db/documents';
 import { parkedDocumentIds } from '../db/delivery-queries';
 import { renditionOf } from '../db/renditions';
@@ -26,7 +32,12 @@ import {
 } from '../documents';
 import type { Config } from '../platform/config';
 import type { Vault } from '../platform/vault';
-import { deliveryFailureTypes, deliveryRetry, type DeliveryInput } from '../workflows/delivery-messages';
+import {
+  deliveryFailureTypes,
+  deliveryRetry,
+  targetErrorCodes,
+  type DeliveryInput,
+} from '../workflows/delivery-messages';
 import { freshCredentials, markAuthorizationExpired } from './credentials';
 import { startWebhooksAfterCommit } from './webhooks';
 
@@ -57,6 +68,16 @@ function nextDelayMs(attempt: number, retryAfterMs: number | undefined): number 
   return Math.min(backoff, deliveryRetry.maximumIntervalMs);
 }
 
+/**
+ * Names the activity execution that writes a delivery event: its workflow run and activity id, plus the
+ * attempt where each attempt is an event of its own. The same execution run again writes the same key.
+ */
+function executionKey(options: { perAttempt: boolean }): string {
+  const { workflowExecution, activityId, attempt } = Context.current().info;
+  const key = `${workflowExecution?.runId ?? 'none'}/${activityId}`;
+  return options.perAttempt ? `${key}/${attempt}` : key;
+}
+
 /** What a delivery accepted for later processing shows while Relais waits for the target. */
 function awaitingMessage(implementation: ConnectorImplementation, reference: string): string {
   const target = implementation.descriptor.displayName;
@@ -67,8 +88,16 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
   const { pool } = deps;
 
   /** Mirrors a status, then starts the webhook deliveries its change recorded (after the commit). */
-  async function setStatus(id: string, update: Parameters<typeof setDeliveryStatus>[2]): Promise<void> {
-    await startWebhooksAfterCommit(deps, await setDeliveryStatus(pool, id, update));
+  /** Writes the status (and the timeline event saying why), then starts the webhooks it caused. */
+  async function setStatus(
+    id: string,
+    update: DeliveryStatusUpdate,
+    event?: DeliveryEventInput,
+  ): Promise<void> {
+    const webhooks = event
+      ? await setDeliveryStatusWithEvent(pool, id, update, event)
+      : await setDeliveryStatus(pool, id, update);
+    await startWebhooksAfterCommit(deps, webhooks);
   }
 
   async function render(
@@ -132,18 +161,30 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     receipt: DeliveryReceipt,
     attempt: number,
   ): Promise<void> {
+    const reference = receipt.pending!.reference;
     if (!implementation.confirmDelivery) {
       throw new Error(
         `Connector ${implementation.descriptor.id} answered a pending receipt but cannot confirm it`,
       );
     }
-    await setStatus(deliveryId, {
-      status: 'delivering',
-      attempts: attempt,
-      lastError: awaitingMessage(implementation, receipt.pending!.reference),
-      lastErrorKind: 'awaiting-confirmation',
-      receipt: { ...receipt },
-    });
+    await setStatus(
+      deliveryId,
+      {
+        status: 'delivering',
+        attempts: attempt,
+        lastError: awaitingMessage(implementation, reference),
+        lastErrorKind: 'awaiting-confirmation',
+        receipt: { ...receipt },
+      },
+      {
+        key: executionKey({ perAttempt: true }),
+        type: 'attempt',
+        outcome: 'awaiting-confirmation',
+        attempt,
+        code: 'awaiting-confirmation',
+        receipt: { reference },
+      },
+    );
   }
 
   /** Loads, renders, delivers (idempotently at the target) and records the receipt. */
@@ -168,7 +209,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         nonRetryable: true,
       });
     }
-    await setStatus(input.deliveryId, { status: 'delivering', attempts: attempt });
+    await startAttempt(pool, input.deliveryId, attempt);
     const implementation = deps.connectors.implementation(connection.connectorId);
     // Accepted earlier for later processing (the target took no idempotency key): never send it again.
     const known = await pendingReferenceOf(pool, input.tenantId, input.deliveryId);
@@ -179,6 +220,11 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     }
     const { content, warnings } = await render(document, connection, implementation);
     const summary = document.summary;
+    const fileName = deliveryFileName({
+      issueDate: summary.issueDate,
+      number: summary.number,
+      shortId: document.id.slice(0, 8),
+    });
     const deliver = async (rejectedAccessToken?: string) => {
       const authorization = await freshCredentials(deps, {
         tenantId: input.tenantId,
@@ -189,11 +235,7 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       const call = implementation.deliver!({
         deliveryId: input.deliveryId,
         documentType: document.documentType,
-        fileName: deliveryFileName({
-          issueDate: summary.issueDate,
-          number: summary.number,
-          shortId: document.id.slice(0, 8),
-        }),
+        fileName,
         content,
         contentType: 'application/xml',
         document: {
@@ -247,13 +289,23 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       await markAwaitingConfirmation(input.deliveryId, implementation, receipt, attempt);
       return receipt;
     }
-    await setStatus(input.deliveryId, {
-      status: 'delivered',
-      attempts: attempt,
-      lastError: null,
-      // Rules of the format the file does not meet: delivered all the same, and said (issue 16.3).
-      receipt: { ...receipt, ...(warnings.length ? { warnings } : {}) },
-    });
+    await setStatus(
+      input.deliveryId,
+      {
+        status: 'delivered',
+        attempts: attempt,
+        lastError: null,
+        // Rules of the format the file does not meet: delivered all the same, and said (issue 16.3).
+        receipt: { ...receipt, ...(warnings.length ? { warnings } : {}) },
+      },
+      {
+        key: executionKey({ perAttempt: true }),
+        type: 'attempt',
+        outcome: 'delivered',
+        attempt,
+        receipt: { ...receipt, fileName },
+      },
+    );
     return receipt;
   }
 
@@ -268,14 +320,25 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       } catch (error) {
         if (!(error instanceof ConnectorError)) {
           if (!(error instanceof ApplicationFailure)) {
-            const delay = nextDelayMs(attempt, undefined);
-            await setStatus(input.deliveryId, {
-              status: 'retrying',
-              attempts: attempt,
-              lastError: 'Relais could not complete this attempt; it will try again.',
-              lastErrorKind: 'internal',
-              nextAttemptAt: new Date(Date.now() + delay),
-            });
+            const nextAttemptAt = new Date(Date.now() + nextDelayMs(attempt, undefined));
+            await setStatus(
+              input.deliveryId,
+              {
+                status: 'retrying',
+                attempts: attempt,
+                lastError: 'Relais could not complete this attempt; it will try again.',
+                lastErrorKind: 'internal',
+                nextAttemptAt,
+              },
+              {
+                key: executionKey({ perAttempt: true }),
+                type: 'attempt',
+                outcome: 'retrying',
+                attempt,
+                code: 'internal',
+                nextAttemptAt,
+              },
+            );
           }
           throw error;
         }
@@ -286,17 +349,40 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
             await markAuthorizationExpired(pool, input.tenantId, input.connectionId, error.message),
           );
         }
+        if (nonRetryable && nonRetryable !== deliveryFailureTypes.authorizationExpired) {
+          // Refused for good: the workflow records the failure; this attempt's outcome is the refusal.
+          await recordDeliveryEvent(pool, input.deliveryId, {
+            key: executionKey({ perAttempt: true }),
+            type: 'attempt',
+            outcome: 'rejected',
+            attempt,
+            code: error.kind,
+            targetMessage: error.message,
+          });
+        }
         if (nonRetryable) {
           throw ApplicationFailure.create({ type: nonRetryable, message: error.message, nonRetryable: true });
         }
-        const delay = nextDelayMs(attempt, error.retryAfterMs);
-        await setStatus(input.deliveryId, {
-          status: 'retrying',
-          attempts: attempt,
-          lastError: error.message,
-          lastErrorKind: error.kind,
-          nextAttemptAt: new Date(Date.now() + delay),
-        });
+        const nextAttemptAt = new Date(Date.now() + nextDelayMs(attempt, error.retryAfterMs));
+        await setStatus(
+          input.deliveryId,
+          {
+            status: 'retrying',
+            attempts: attempt,
+            lastError: error.message,
+            lastErrorKind: error.kind,
+            nextAttemptAt,
+          },
+          {
+            key: executionKey({ perAttempt: true }),
+            type: 'attempt',
+            outcome: 'retrying',
+            attempt,
+            code: error.kind,
+            targetMessage: error.message,
+            nextAttemptAt,
+          },
+        );
         throw ApplicationFailure.create({
           type:
             error.kind === 'rate-limited'
@@ -370,28 +456,39 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
         ...(answer.remoteId ? { remoteId: answer.remoteId } : {}),
         details: { ...answer.details, reference: input.reference },
       };
-      await setStatus(input.deliveryId, {
-        status: 'delivered',
-        lastError: null,
-        receipt: { ...receipt },
-      });
+      await setStatus(
+        input.deliveryId,
+        { status: 'delivered', lastError: null, receipt: { ...receipt } },
+        { key: executionKey({ perAttempt: false }), type: 'delivered', receipt: { ...receipt } },
+      );
       return { done: true, receipt };
     },
 
     async markDeliveryWaiting(input: { deliveryId: string; message: string }): Promise<void> {
-      await setStatus(input.deliveryId, {
-        status: 'waiting-for-connection',
-        lastError: input.message,
-        lastErrorKind: 'auth-expired',
-      });
+      await setStatus(
+        input.deliveryId,
+        { status: 'waiting-for-connection', lastError: input.message, lastErrorKind: 'auth-expired' },
+        {
+          key: executionKey({ perAttempt: false }),
+          type: 'parked',
+          code: 'auth-expired',
+          targetMessage: input.message,
+        },
+      );
     },
 
     async markDeliveryFailed(input: { deliveryId: string; kind: string; message: string }): Promise<void> {
-      await setStatus(input.deliveryId, {
-        status: 'failed',
-        lastError: input.message,
-        lastErrorKind: input.kind,
-      });
+      await setStatus(
+        input.deliveryId,
+        { status: 'failed', lastError: input.message, lastErrorKind: input.kind },
+        {
+          key: executionKey({ perAttempt: false }),
+          type: 'failed',
+          code: input.kind,
+          // Relais's own reasons (gave up, parked too long, ...) are the code's to say, in the reader's language.
+          ...(targetErrorCodes.includes(input.kind) ? { targetMessage: input.message } : {}),
+        },
+      );
     },
 
     async connectionStatus(input: { tenantId: string; connectionId: string }): Promise<string> {

@@ -28,6 +28,7 @@ import { traceRequests } from './trace-requests';
 import { codecRoutes } from './routes/codec';
 import { connectionRoutes } from './routes/connections';
 import { deliveryRoutes } from './routes/deliveries';
+import { deliveryHistoryRoutes } from './routes/delivery-history';
 import { documentRoutes } from './routes/documents';
 import { healthRoutes } from './routes/health';
 import { integrationRoutes } from './routes/integrations';
@@ -107,6 +108,7 @@ export function createApp(deps: ApiDeps): express.Express {
   );
   app.use(express.json({ limit: '1mb' }), jsonBodiesOnly);
   app.use('/v1', deliveryRoutes({ pool, temporal, config, connectors: deps.connectors }));
+  app.use('/v1', deliveryHistoryRoutes({ pool }));
   app.use('/v1', integrationRoutes({ connectors: deps.connectors, outboundIps: config.RELAIS_OUTBOUND_IPS }));
   app.use(
     '/v1',

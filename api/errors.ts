@@ -14,6 +14,8 @@ export class HttpError extends Error {
     message: string,
     readonly details: ErrorDetail[] = [],
     readonly headers: Record<string, string> = {},
+    /** More of the answer's body; e.g. `reason`, the code of a target's refusal (422), for the reader to translate. */
+    readonly extra: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -80,10 +82,14 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     req.log.error({ err: error }, 'unhandled error');
     http = new HttpError(500, 'internal', 'An unexpected error occurred; it has been logged.');
   }
-  res.status(http.status).set(http.headers).json({
-    error: http.code,
-    message: http.message,
-    details: http.details,
-    requestId: req.id,
-  });
+  res
+    .status(http.status)
+    .set(http.headers)
+    .json({
+      error: http.code,
+      message: http.message,
+      details: http.details,
+      ...http.extra,
+      requestId: req.id,
+    });
 };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { relaisVersion } from '../platform/version';
 import { connectionSchemas } from './routes/connections';
 import { deliverySchemas } from './routes/deliveries';
+import { deliveryHistorySchemas } from './routes/delivery-history';
 import { documentSchemas } from './routes/documents';
 import { integrationSchemas } from './routes/integrations';
 import { webhookSchemas } from './routes/webhooks';
@@ -128,6 +129,20 @@ const operations: Record<string, Record<string, Operation>> = {
     },
   },
   '/v1/deliveries/{id}': { get: { summary: 'One delivery', responses: { '200': 'Delivery', ...errors } } },
+  '/v1/deliveries/{id}/timeline': {
+    get: {
+      summary:
+        'What the delivery went through: accepted, each attempt (outcome, code, the target’s words), parked, resumed, delivered with its receipt, failed',
+      responses: { '200': 'Delivery and events', ...errors },
+    },
+  },
+  '/v1/connections/{id}/stats': {
+    get: {
+      summary: 'The connection’s deliveries per day (UTC) of the last days: delivered, failed, waiting',
+      query: deliveryHistorySchemas.stats,
+      responses: { '200': 'connectionId and days', ...errors },
+    },
+  },
   '/v1/deliveries/{id}/retry': {
     post: {
       summary: 'Re-send a document whose delivery workflow is not running',

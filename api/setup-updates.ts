@@ -40,7 +40,10 @@ export async function sendSetupUpdate<T>(send: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const mapped = statusByType[error.cause.type ?? ''];
-      if (mapped) throw new HttpError(mapped[0], mapped[1], error.cause.message);
+      // A refused step's code (invalid-credentials, unavailable, ...) travels as `reason`: the reader translates it.
+      const reason = (error.cause.details?.[0] as { reason?: unknown } | undefined)?.reason;
+      const extra: Record<string, string> = typeof reason === 'string' ? { reason } : {};
+      if (mapped) throw new HttpError(mapped[0], mapped[1], error.cause.message, [], {}, extra);
     }
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       throw new HttpError(409, 'setup-running', 'A setup is already running for this connection.');

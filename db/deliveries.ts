@@ -90,6 +90,15 @@ export async function getDelivery(
   return rows[0] ? deliveryFromRow(rows[0]) : undefined;
 }
 
+export interface DeliveryStatusUpdate {
+  status: DeliveryStatus;
+  attempts?: number;
+  lastError?: string | null;
+  lastErrorKind?: string | null;
+  nextAttemptAt?: Date | null;
+  receipt?: Record<string, unknown>;
+}
+
 /** The statuses a tenant's webhooks hear about (on the change into them, not on a repeat). */
 const eventOfStatus: Partial<Record<DeliveryStatus, WebhookEventType>> = {
   delivered: 'delivery.delivered',
@@ -100,42 +109,16 @@ const eventOfStatus: Partial<Record<DeliveryStatus, WebhookEventType>> = {
 /**
  * Mirrors the workflow's view of a delivery; `attempts` only ever grows. A change into a status webhooks
  * hear about records its event in the same transaction; returns the webhook deliveries to start once
- * committed (none for other statuses, or when nobody subscribed).
+ * committed (none for other statuses, or when nobody subscribed). `statement` is the update to run when
+ * a caller writes more with it (a timeline event, db/delivery-events.ts).
  */
 export async function setDeliveryStatus(
   db: pg.Pool,
   id: string,
-  update: {
-    status: DeliveryStatus;
-    attempts?: number;
-    lastError?: string | null;
-    lastErrorKind?: string | null;
-    nextAttemptAt?: Date | null;
-    receipt?: Record<string, unknown>;
-  },
+  update: DeliveryStatusUpdate,
+  statement: { text: string; values: unknown[] } = deliveryStatusStatement(id, update),
 ): Promise<WebhookDeliveryRef[]> {
-  const write = (client: pg.Pool | pg.PoolClient) =>
-    client.query(
-      `update deliveries set status = $2,
-         attempts = greatest(attempts, coalesce($3, attempts)),
-         last_error = case when $4::boolean then $5 else last_error end,
-         last_error_kind = case when $4::boolean then $6 else last_error_kind end,
-         next_attempt_at = $7,
-         receipt = coalesce($8, receipt),
-         delivered_at = case when $2 = 'delivered' then now() else delivered_at end,
-         updated_at = now()
-       where id = $1`,
-      [
-        id,
-        update.status,
-        update.attempts ?? null,
-        update.lastError !== undefined,
-        update.lastError ?? null,
-        update.lastErrorKind ?? null,
-        update.nextAttemptAt ?? null,
-        update.receipt ? JSON.stringify(update.receipt) : null,
-      ],
-    );
+  const write = (client: pg.Pool | pg.PoolClient) => client.query(statement.text, statement.values);
   const type = eventOfStatus[update.status];
   if (!type) {
     await write(db);
@@ -147,4 +130,32 @@ export async function setDeliveryStatus(
     if (!rows[0] || rows[0].status === update.status) return [];
     return recordDeliveryEvent(client, { deliveryId: id, type });
   });
+}
+
+/**
+ * The statement of setDeliveryStatus, for a caller that writes more in the same statement (a delivery
+ * event, db/delivery-events.ts): its parameters are $1 (the id) to $8.
+ */
+export function deliveryStatusStatement(id: string, update: DeliveryStatusUpdate) {
+  return {
+    text: `update deliveries set status = $2,
+       attempts = greatest(attempts, coalesce($3, attempts)),
+       last_error = case when $4::boolean then $5 else last_error end,
+       last_error_kind = case when $4::boolean then $6 else last_error_kind end,
+       next_attempt_at = $7,
+       receipt = coalesce($8, receipt),
+       delivered_at = case when $2 = 'delivered' then now() else delivered_at end,
+       updated_at = now()
+     where id = $1`,
+    values: [
+      id,
+      update.status,
+      update.attempts ?? null,
+      update.lastError !== undefined,
+      update.lastError ?? null,
+      update.lastErrorKind ?? null,
+      update.nextAttemptAt ?? null,
+      update.receipt ? JSON.stringify(update.receipt) : null,
+    ] as unknown[],
+  };
 }

@@ -3,6 +3,7 @@ import { h } from './lib/dom.js';
 import { language, languages, setLanguage, t } from './lib/i18n.js';
 import { apiKey, forgetApiKey, takeKeyFromAddress, takeSignInOutcome } from './lib/session.js';
 import { connectionsView } from './views/connections.js';
+import { deliveryView } from './views/delivery.js';
 import { chooseTypeView, documentTypes, integrationsView } from './views/new-connection.js';
 import { setupView } from './views/setup.js';
 import { signInView } from './views/sign-in.js';
@@ -98,6 +99,7 @@ function viewFor(hash) {
     return { name: 'integrations', build: () => integrationsView(ctx, argument) };
   if (page === 'new') return { name: 'new', build: () => chooseTypeView(ctx) };
   if (page === 'setup' && argument) return { name: 'setup', build: () => setupView(ctx, argument) };
+  if (page === 'delivery' && argument) return { name: 'delivery', build: () => deliveryView(ctx, argument) };
   return { name: 'connections', build: () => connectionsView(ctx) };
 }
 

@@ -80,6 +80,22 @@ export const deliveryFailureTypes = {
   unavailable: 'TargetUnavailable',
 } as const;
 
+/**
+ * Error codes (a delivery's lastErrorKind, its events' code) whose message is the target's own words, as
+ * its connector relays them; the other codes' messages are Relais's own (the reader translates the code).
+ */
+export const targetErrorCodes: readonly string[] = [
+  'unavailable',
+  'rate-limited',
+  'auth-expired',
+  'invalid-credentials',
+  'rejected',
+  'misconfigured',
+  deliveryFailureTypes.rejected,
+  deliveryFailureTypes.misconfigured,
+  deliveryFailureTypes.authorizationExpired,
+];
+
 /** Back-off of the deliver activity; the activity mirrors the next attempt time from the same numbers. */
 export const deliveryRetry = {
   initialIntervalMs: 2_000,

@@ -16,7 +16,11 @@ import { deleteSubmittedSecret } from '../../db/submitted-secrets';
 import { inTransaction } from '../../db/transaction';
 import type { Vault } from '../../platform/vault';
 import { connectionSetupWorkflow } from '../../workflows/connection-setup';
-import { connectionChangedSignal, deliveryWorkflowId } from '../../workflows/delivery-messages';
+import {
+  connectionChangedSignal,
+  deliveryWorkflowId,
+  targetErrorCodes,
+} from '../../workflows/delivery-messages';
 import {
   cancelSetupUpdate,
   openSetupUpdate,
@@ -83,7 +87,13 @@ function present(connection: ConnectionRecord, setup: SetupState | null) {
       authorization: setup.authorization
         ? { accountName: setup.authorization.accountName, reused: setup.authorization.reused }
         : null,
-      lastError: setup.lastError ?? null,
+      // targetMessage: the message when it is the target's own words (the code is for translating).
+      lastError: setup.lastError
+        ? {
+            ...setup.lastError,
+            targetMessage: targetErrorCodes.includes(setup.lastError.code) ? setup.lastError.message : null,
+          }
+        : null,
       expiresAt: setup.expiresAt,
     },
   };

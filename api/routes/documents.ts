@@ -22,6 +22,7 @@ import { ParsePool } from '../parse-pool';
 import type { Config } from '../../platform/config';
 import { HttpError, isDatabaseDown, parseOrThrow, postgresUnavailable } from '../errors';
 import { startDeliveries } from '../../platform/start-deliveries';
+import { targetErrorCodes } from '../../workflows/delivery-messages';
 
 const documentTypeSchema = z.enum(documentTypes as [DocumentType, ...DocumentType[]], {
   error: `documentType must be one of ${documentTypes.join(', ')}`,
@@ -64,6 +65,9 @@ export function presentDelivery(delivery: DeliveryRecord) {
     runs: delivery.runs,
     lastError: delivery.lastError,
     lastErrorKind: delivery.lastErrorKind,
+    /** lastError when it is the target's own words (lastErrorKind is the code to translate). */
+    targetMessage:
+      delivery.lastErrorKind && targetErrorCodes.includes(delivery.lastErrorKind) ? delivery.lastError : null,
     nextAttemptAt: delivery.nextAttemptAt,
     receipt: delivery.receipt,
     /** Official rules of the delivered format the file does not meet (it was delivered all the same). */

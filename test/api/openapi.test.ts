@@ -11,6 +11,8 @@ test('the OpenAPI document describes every route with the schemas the handlers v
     '/v1/documents',
     '/v1/deliveries',
     '/v1/connections/{id}/steps/credentials',
+    '/v1/deliveries/{id}/timeline',
+    '/v1/connections/{id}/stats',
   ]) {
     assert.ok(paths[path], `${path} is documented`);
   }
@@ -20,6 +22,12 @@ test('the OpenAPI document describes every route with the schemas the handlers v
   const terms =
     paths['/v1/connections/{id}/steps/terms']!.post!.requestBody.content['application/json'].schema;
   assert.equal(terms.properties.accepted.const, true);
+  const stats = paths['/v1/connections/{id}/stats']!.get!.parameters;
+  assert.deepEqual(
+    stats.map((p: { name: string; in: string }) => `${p.in} ${p.name}`),
+    ['path id', 'query days'],
+  );
+  assert.deepEqual([stats[1].schema.minimum, stats[1].schema.maximum, stats[1].schema.default], [1, 31, 7]);
   const list = paths['/v1/deliveries']!.get!.parameters.map((p: { name: string }) => p.name);
   assert.deepEqual(list.sort(), [
     'connectionId',

@@ -148,7 +148,7 @@ test('a document Dropbox refuses shows as failed, in plain words; Retry delivers
   const item = card.locator(`#delivery-${delivery.id}`);
   await item.locator('.status', { hasText: 'Failed' }).waitFor({ timeout: 30_000 });
   await item.getByText('Dropbox refused this document.').waitFor();
-  await item.getByText(/Message from the service: Dropbox refused to save/).waitFor();
+  await item.getByText(/Dropbox said: “Dropbox refused to save/).waitFor();
   await screenshot(page, '25-connections-failed');
 
   await item.getByRole('button', { name: 'Retry' }).click();

@@ -146,6 +146,18 @@ test('a purchase invoice waits for DONE (status shown meanwhile), then is delive
   assert.equal(delivered.receipt.details.reference, uuid);
   assert.equal(delivered.receipt.pending, undefined);
   assert.equal(delivered.lastError, null);
+  // Its timeline: accepted by Onea for later, then confirmed with Onea's id (issue 15.4).
+  const { events } = (await relais.api('GET', `/v1/deliveries/${id}/timeline`)).body;
+  assert.deepEqual(
+    events.map((e: { type: string; outcome: string | null }) => [e.type, e.outcome]),
+    [
+      ['accepted', null],
+      ['attempt', 'awaiting-confirmation'],
+      ['delivered', null],
+    ],
+  );
+  assert.equal(events[1].receipt.reference, uuid);
+  assert.equal(events[2].receipt.remoteId, String(transfer!.id));
   // The key reached Onea (positive control) and never the workflow history.
   assert.equal(transfer!.apiKey, API_KEY);
   const text = historyText(

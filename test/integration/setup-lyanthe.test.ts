@@ -43,6 +43,15 @@ test('Lyanthe setup: refused sign-in (422 with Lyanthe’s message), administrat
   assert.equal(refused.body.error, 'target-refused');
   assert.match(refused.body.message, /Lyanthe refused the sign-in: Unknown user name or wrong password/);
   assert.doesNotMatch(JSON.stringify(refused.body), /wrong horse/);
+  // The code to translate, and the setup's record of it with the target's own words (issue 15.5).
+  assert.equal(refused.body.reason, 'invalid-credentials');
+  const shown = (await relais.api('GET', `/v1/connections/${id}`)).body.connection.setup.lastError;
+  assert.deepEqual(shown, {
+    step: 'credentials',
+    code: 'invalid-credentials',
+    message: refused.body.message,
+    targetMessage: refused.body.message,
+  });
 
   const good = await relais.api('POST', `/v1/connections/${id}/steps/credentials`, { values: USER });
   assert.equal(good.status, 200, JSON.stringify(good.body));

@@ -120,6 +120,7 @@ const validBodies: Record<string, unknown> = {
 };
 const validQueries: Record<string, string> = {
   'post /v1/connections/{id}/resend': '?since=2000-01-01T00:00:00Z',
+  'get /v1/connections/{id}/stats': '?days=7',
 };
 
 type Answer = Awaited<ReturnType<TestRelais['api']>>;

@@ -1,12 +1,14 @@
 import { t } from './i18n.js';
 
-/** A refusal of the API: its HTTP status, error code, message and the fields it names (`details`). */
+/** A refusal of the API: its HTTP status, error code, message, the fields it names (`details`), `reason`. */
 export class ApiError extends Error {
   constructor(status, body) {
     super(body?.message ?? `HTTP ${status}`);
     this.status = status;
     this.code = body?.error ?? 'unknown';
     this.details = Array.isArray(body?.details) ? body.details : [];
+    /** The code of a target's refusal (422), to say it in the reader's language; `message` is the target's words. */
+    this.reason = typeof body?.reason === 'string' ? body.reason : null;
   }
 }
 

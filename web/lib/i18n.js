@@ -49,6 +49,24 @@ export function formatDate(iso) {
   );
 }
 
+/** A moment to the second: a delivery's attempts can lie seconds apart. */
+export function formatMoment(iso) {
+  return new Intl.DateTimeFormat(dateLocales[current], { dateStyle: 'medium', timeStyle: 'medium' }).format(
+    new Date(iso),
+  );
+}
+
+/** A day the API counts in UTC (YYYY-MM-DD), short ("Fri 5") or long ("Friday 5 December"). */
+export function formatDay(date, style = 'short') {
+  const options =
+    style === 'short'
+      ? { weekday: 'short', day: 'numeric' }
+      : { weekday: 'long', day: 'numeric', month: 'long' };
+  return new Intl.DateTimeFormat(dateLocales[current], { ...options, timeZone: 'UTC' }).format(
+    new Date(`${date}T00:00:00Z`),
+  );
+}
+
 document.documentElement.lang = current;
 
 /** Whether the app has its own text for `key` (e.g. an explanation of one delivery error kind). */

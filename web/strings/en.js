@@ -56,7 +56,6 @@ export default {
   'connections.warnings': 'Delivered, but the file does not meet these rules of its format:',
   'connections.attempts': 'Attempts: {count}',
   'connections.nextAttempt': 'Next attempt: {date}',
-  'connections.details': 'Message from the service: {message}',
 
   'connectionStatus.active': 'Active',
   'connectionStatus.needs-reauth': 'Needs a new sign-in',
@@ -85,6 +84,67 @@ export default {
     'The connection was disconnected before this document could be delivered.',
   'deliveryError.GaveUp': '{name} stayed unreachable for too long: Relais stopped trying.',
   'deliveryError.other': 'The delivery did not succeed.',
+
+  'deliveryError.rejected': '{name} refused this document.',
+  'deliveryError.misconfigured':
+    'A setting of the connection must change before this document can be delivered.',
+  'deliveryError.AuthorizationExpired':
+    '{name} no longer accepts the sign-in. Re-authorize the connection, then retry the delivery.',
+  'deliveryError.ParkedTooLong':
+    'The connection was not re-authorized in time: Relais stopped waiting. Retry once it is re-authorized.',
+  'deliveryError.NotConfirmed':
+    '{name} accepted the document but did not confirm it in time. Check it at {name}: a retry does not send it twice.',
+  'deliveryError.awaiting-confirmation':
+    '{name} accepted the document and processes it. Relais checks until {name} confirms it.',
+  'error.targetSaid': '{name} said: “{message}”',
+  'error.details': 'Details: {message}',
+
+  'connections.history': 'History',
+  'connections.historyOf': 'History of the delivery of {date}',
+  'connections.needsReauth':
+    '{name} no longer accepts the sign-in. Re-authorize the connection: the waiting deliveries then continue.',
+
+  'chart.title': 'Last 7 days',
+  'chart.label': 'Deliveries to {name}, last 7 days',
+  'chart.help': 'The arrow keys go from day to day.',
+  'chart.day': '{date}: delivered {delivered}, failed {failed}, waiting {waiting}',
+  'chart.delivered': 'Delivered',
+  'chart.failed': 'Failed',
+  'chart.waiting': 'Waiting',
+
+  'timeline.title': 'Delivery history',
+  'timeline.intro': 'To {name}, accepted on {date}.',
+  'timeline.now': 'Now:',
+  'timeline.events': 'What happened',
+  'timeline.back': 'Back to the connections',
+  'timeline.accepted': 'Accepted by Relais',
+  'timeline.attempt': 'Attempt {number}: {outcome}',
+  'timeline.outcome.delivered': 'delivered',
+  'timeline.outcome.retrying': 'did not succeed, Relais tries again',
+  'timeline.outcome.rejected': 'refused',
+  'timeline.outcome.awaiting-confirmation': 'accepted, {name} still has to confirm it',
+  'timeline.parked': 'Waiting for a new sign-in',
+  'timeline.resumed': 'Resumed after the new sign-in',
+  'timeline.confirmed': '{name} confirmed it: delivered',
+  'timeline.failed': 'Failed',
+  'timeline.run': 'Sent again (run {run})',
+  'timeline.nextAttempt': 'Next attempt planned: {date}',
+  'timeline.fileName': 'File: {fileName}',
+  'timeline.remotePath': 'Location at {name}: {path}',
+  'timeline.remoteId': 'Reference at {name}: {id}',
+  'timeline.alreadyPresent': 'The document was already there: nothing was sent twice.',
+
+  'setupError.invalid-credentials': '{name} refused these sign-in details. Check them and try again.',
+  'setupError.unavailable': '{name} could not be reached. Try again in a moment.',
+  'setupError.rate-limited': '{name} asks to slow down. Wait a moment, then try again.',
+  'setupError.misconfigured': '{name} refused a setting. Check the details you entered.',
+  'setupError.rejected': '{name} refused this request.',
+  'setupError.auth-expired': '{name} no longer accepts this sign-in. Sign in again.',
+  'setupError.access_denied':
+    'You declined the access request at {name}. Sign in again and choose Allow to connect.',
+  'setupError.oauth-timeout': 'The sign-in at {name} took too long. Sign in again.',
+  'setupError.activation-failed': 'The connection could not be activated. Start again.',
+  'setupError.other': '{name} refused this step.',
 
   'new.title': 'Connect a service',
   'new.intro': 'Which documents should Relais deliver?',

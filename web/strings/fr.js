@@ -56,7 +56,6 @@ export default {
   'connections.warnings': 'Livré, mais le fichier ne respecte pas ces règles de son format :',
   'connections.attempts': 'Tentatives : {count}',
   'connections.nextAttempt': 'Prochaine tentative : {date}',
-  'connections.details': 'Message du service : {message}',
 
   'connectionStatus.active': 'Active',
   'connectionStatus.needs-reauth': 'Nouvelle connexion requise',
@@ -84,6 +83,67 @@ export default {
   'deliveryError.ConnectionClosed': 'La connexion a été déconnectée avant que ce document puisse être livré.',
   'deliveryError.GaveUp': '{name} est resté injoignable trop longtemps : Relais a arrêté d’essayer.',
   'deliveryError.other': "La livraison n'a pas abouti.",
+
+  'deliveryError.rejected': '{name} a refusé ce document.',
+  'deliveryError.misconfigured':
+    'Un paramètre de la connexion doit être modifié avant que ce document puisse être livré.',
+  'deliveryError.AuthorizationExpired':
+    "{name} n'accepte plus la connexion. Autorisez à nouveau la connexion, puis relancez la livraison.",
+  'deliveryError.ParkedTooLong':
+    "La connexion n'a pas été autorisée à nouveau à temps : Relais a cessé d'attendre. Réessayez une fois qu'elle l'est.",
+  'deliveryError.NotConfirmed':
+    "{name} a accepté le document mais ne l'a pas confirmé à temps. Vérifiez-le chez {name} : un nouvel essai ne l'envoie pas deux fois.",
+  'deliveryError.awaiting-confirmation':
+    "{name} a accepté le document et le traite. Relais vérifie jusqu'à ce que {name} le confirme.",
+  'error.targetSaid': '{name} a répondu : « {message} »',
+  'error.details': 'Détails : {message}',
+
+  'connections.history': 'Historique',
+  'connections.historyOf': 'Historique de la livraison du {date}',
+  'connections.needsReauth':
+    "{name} n'accepte plus la connexion. Autorisez à nouveau la connexion : les livraisons en attente reprennent ensuite.",
+
+  'chart.title': '7 derniers jours',
+  'chart.label': 'Livraisons vers {name}, 7 derniers jours',
+  'chart.help': "Les flèches du clavier passent d'un jour à l'autre.",
+  'chart.day': '{date} : livrés {delivered}, échoués {failed}, en attente {waiting}',
+  'chart.delivered': 'Livrés',
+  'chart.failed': 'Échoués',
+  'chart.waiting': 'En attente',
+
+  'timeline.title': 'Historique de la livraison',
+  'timeline.intro': 'Vers {name}, accepté le {date}.',
+  'timeline.now': 'Maintenant :',
+  'timeline.events': "Ce qui s'est passé",
+  'timeline.back': 'Retour aux connexions',
+  'timeline.accepted': 'Accepté par Relais',
+  'timeline.attempt': 'Tentative {number} : {outcome}',
+  'timeline.outcome.delivered': 'livré',
+  'timeline.outcome.retrying': 'échec, Relais réessaie',
+  'timeline.outcome.rejected': 'refusé',
+  'timeline.outcome.awaiting-confirmation': 'accepté, {name} doit encore le confirmer',
+  'timeline.parked': 'En attente d’une nouvelle connexion',
+  'timeline.resumed': 'Repris après la nouvelle connexion',
+  'timeline.confirmed': '{name} l’a confirmé : livré',
+  'timeline.failed': 'Échoué',
+  'timeline.run': 'Renvoyé (envoi {run})',
+  'timeline.nextAttempt': 'Prochaine tentative prévue : {date}',
+  'timeline.fileName': 'Fichier : {fileName}',
+  'timeline.remotePath': 'Emplacement chez {name} : {path}',
+  'timeline.remoteId': 'Référence chez {name} : {id}',
+  'timeline.alreadyPresent': 'Le document y était déjà : rien n’a été envoyé deux fois.',
+
+  'setupError.invalid-credentials': '{name} a refusé ces identifiants. Vérifiez-les et réessayez.',
+  'setupError.unavailable': "{name} n'a pas pu être joint. Réessayez dans un instant.",
+  'setupError.rate-limited': '{name} demande de ralentir. Attendez un instant, puis réessayez.',
+  'setupError.misconfigured': '{name} a refusé un paramètre. Vérifiez les informations saisies.',
+  'setupError.rejected': '{name} a refusé cette demande.',
+  'setupError.auth-expired': "{name} n'accepte plus cette connexion. Connectez-vous à nouveau.",
+  'setupError.access_denied':
+    "Vous avez refusé la demande d'accès chez {name}. Connectez-vous à nouveau et choisissez Autoriser.",
+  'setupError.oauth-timeout': 'La connexion chez {name} a pris trop de temps. Connectez-vous à nouveau.',
+  'setupError.activation-failed': "La connexion n'a pas pu être activée. Recommencez.",
+  'setupError.other': '{name} a refusé cette étape.',
 
   'new.title': 'Connecter un service',
   'new.intro': 'Quels documents Relais doit-il livrer ?',

@@ -56,7 +56,6 @@ export default {
   'connections.warnings': 'Geleverd, maar het bestand voldoet niet aan deze regels van zijn formaat:',
   'connections.attempts': 'Pogingen: {count}',
   'connections.nextAttempt': 'Volgende poging: {date}',
-  'connections.details': 'Bericht van de dienst: {message}',
 
   'connectionStatus.active': 'Actief',
   'connectionStatus.needs-reauth': 'Opnieuw aanmelden nodig',
@@ -84,6 +83,67 @@ export default {
   'deliveryError.ConnectionClosed': 'De koppeling werd ontkoppeld voordat dit document geleverd kon worden.',
   'deliveryError.GaveUp': '{name} bleef te lang onbereikbaar: Relais is gestopt met proberen.',
   'deliveryError.other': 'De levering is niet gelukt.',
+
+  'deliveryError.rejected': '{name} weigerde dit document.',
+  'deliveryError.misconfigured':
+    'Een instelling van de koppeling moet veranderen voordat dit document geleverd kan worden.',
+  'deliveryError.AuthorizationExpired':
+    '{name} aanvaardt de aanmelding niet meer. Machtig de koppeling opnieuw en probeer de levering dan opnieuw.',
+  'deliveryError.ParkedTooLong':
+    'De koppeling werd niet op tijd opnieuw gemachtigd: Relais wacht niet langer. Probeer opnieuw zodra ze gemachtigd is.',
+  'deliveryError.NotConfirmed':
+    '{name} aanvaardde het document maar bevestigde het niet op tijd. Kijk het na bij {name}: een nieuwe poging stuurt het niet twee keer.',
+  'deliveryError.awaiting-confirmation':
+    '{name} aanvaardde het document en verwerkt het. Relais kijkt na tot {name} het bevestigt.',
+  'error.targetSaid': '{name} antwoordde: “{message}”',
+  'error.details': 'Details: {message}',
+
+  'connections.history': 'Geschiedenis',
+  'connections.historyOf': 'Geschiedenis van de levering van {date}',
+  'connections.needsReauth':
+    '{name} aanvaardt de aanmelding niet meer. Machtig de koppeling opnieuw: de wachtende leveringen gaan daarna verder.',
+
+  'chart.title': 'Laatste 7 dagen',
+  'chart.label': 'Leveringen aan {name}, laatste 7 dagen',
+  'chart.help': 'De pijltjestoetsen gaan van dag tot dag.',
+  'chart.day': '{date}: geleverd {delivered}, mislukt {failed}, wachtend {waiting}',
+  'chart.delivered': 'Geleverd',
+  'chart.failed': 'Mislukt',
+  'chart.waiting': 'Wachtend',
+
+  'timeline.title': 'Geschiedenis van de levering',
+  'timeline.intro': 'Aan {name}, aanvaard op {date}.',
+  'timeline.now': 'Nu:',
+  'timeline.events': 'Wat er gebeurde',
+  'timeline.back': 'Terug naar de koppelingen',
+  'timeline.accepted': 'Aanvaard door Relais',
+  'timeline.attempt': 'Poging {number}: {outcome}',
+  'timeline.outcome.delivered': 'geleverd',
+  'timeline.outcome.retrying': 'niet gelukt, Relais probeert opnieuw',
+  'timeline.outcome.rejected': 'geweigerd',
+  'timeline.outcome.awaiting-confirmation': 'aanvaard, {name} moet het nog bevestigen',
+  'timeline.parked': 'Wacht op een nieuwe aanmelding',
+  'timeline.resumed': 'Hervat na de nieuwe aanmelding',
+  'timeline.confirmed': '{name} bevestigde het: geleverd',
+  'timeline.failed': 'Mislukt',
+  'timeline.run': 'Opnieuw verstuurd (verzending {run})',
+  'timeline.nextAttempt': 'Volgende poging gepland: {date}',
+  'timeline.fileName': 'Bestand: {fileName}',
+  'timeline.remotePath': 'Plaats bij {name}: {path}',
+  'timeline.remoteId': 'Referentie bij {name}: {id}',
+  'timeline.alreadyPresent': 'Het document stond er al: niets werd twee keer verstuurd.',
+
+  'setupError.invalid-credentials': '{name} weigerde deze aanmeldgegevens. Kijk ze na en probeer opnieuw.',
+  'setupError.unavailable': '{name} was niet bereikbaar. Probeer het zo meteen opnieuw.',
+  'setupError.rate-limited': '{name} vraagt om trager te gaan. Wacht even en probeer dan opnieuw.',
+  'setupError.misconfigured': '{name} weigerde een instelling. Kijk de ingevulde gegevens na.',
+  'setupError.rejected': '{name} weigerde deze aanvraag.',
+  'setupError.auth-expired': '{name} aanvaardt deze aanmelding niet meer. Meld u opnieuw aan.',
+  'setupError.access_denied':
+    'U weigerde de toegangsaanvraag bij {name}. Meld u opnieuw aan en kies Toestaan om te koppelen.',
+  'setupError.oauth-timeout': 'De aanmelding bij {name} duurde te lang. Meld u opnieuw aan.',
+  'setupError.activation-failed': 'De koppeling kon niet geactiveerd worden. Begin opnieuw.',
+  'setupError.other': '{name} weigerde deze stap.',
 
   'new.title': 'Een dienst koppelen',
   'new.intro': 'Welke documenten moet Relais leveren?',

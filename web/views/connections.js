@@ -1,5 +1,7 @@
 import { badgeColour, h, initials } from '../lib/dom.js';
-import { formatDate, hasText, t } from '../lib/i18n.js';
+import { explainError } from '../lib/explain.js';
+import { formatDate, t } from '../lib/i18n.js';
+import { deliveryChart } from './delivery-chart.js';
 
 /*
  * News without eating the tenant's request budget (the API limits requests per tenant, and the
@@ -26,6 +28,8 @@ export async function connectionsView(ctx) {
   let newestSeen = '';
   /** The last answers of the API, drawn by draw(). */
   let fetched = null;
+  /** The day each connection's chart has selected (by keyboard), kept across redraws. */
+  const chartDays = new Map();
 
   /** The tenant's latest delivery as it stands now: any new delivery or status change alters it. */
   async function newestDelivery() {
@@ -43,27 +47,36 @@ export async function connectionsView(ctx) {
     const visible = connections
       .filter((connection) => !hidden.has(connection.status))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-    const deliveries = await Promise.all(
-      visible.map((connection) =>
-        connection.status === 'setting-up'
-          ? []
-          : ctx.api
-              .get(`/v1/deliveries?connectionId=${connection.id}&limit=5&order=newest`)
-              .then((page) => page.deliveries),
+    const [deliveries, stats] = await Promise.all([
+      Promise.all(
+        visible.map((connection) =>
+          connection.status === 'setting-up'
+            ? []
+            : ctx.api
+                .get(`/v1/deliveries?connectionId=${connection.id}&limit=5&order=newest`)
+                .then((page) => page.deliveries),
+        ),
       ),
-    );
+      Promise.all(
+        visible.map((connection) =>
+          connection.status === 'setting-up'
+            ? null
+            : ctx.api.get(`/v1/connections/${connection.id}/stats?days=7`).then((answer) => answer.days),
+        ),
+      ),
+    ]);
     refreshedAt = Date.now();
     moving = deliveries.some((list) => list.some((delivery) => underWay.has(delivery.status)));
-    fetched = { integrations, visible, deliveries };
+    fetched = { integrations, visible, deliveries, stats };
     draw(force);
   }
 
   /** Draws what was fetched last; asking and un-asking "Disconnect?" needs no round trip. */
   function draw(force = false) {
     if (!fetched) return;
-    const { integrations, visible, deliveries } = fetched;
+    const { integrations, visible, deliveries, stats } = fetched;
     // Redraw only on news: a redraw under the keyboard focus or a screen reader's cursor disturbs.
-    const snapshot = JSON.stringify([visible, deliveries, confirming]);
+    const snapshot = JSON.stringify([visible, deliveries, stats, confirming]);
     if (!force && snapshot === shown) return;
     shown = snapshot;
     const focused = document.activeElement?.id;
@@ -71,13 +84,15 @@ export async function connectionsView(ctx) {
       integrations.find((item) => item.id === connection.connectorId)?.name ?? connection.connectorId;
     list.replaceChildren(
       ...(visible.length
-        ? visible.map((connection, index) => card(connection, deliveries[index], nameOf(connection)))
+        ? visible.map((connection, index) =>
+            card(connection, deliveries[index], stats[index], nameOf(connection)),
+          )
         : [h('p', { class: 'empty' }, t('connections.empty'))]),
     );
     if (focused && document.activeElement?.id !== focused) document.getElementById(focused)?.focus();
   }
 
-  function card(connection, deliveries, name) {
+  function card(connection, deliveries, days, name) {
     const id = connection.id;
     return h(
       'article',
@@ -106,10 +121,31 @@ export async function connectionsView(ctx) {
           ? t('connections.since', { date: formatDate(connection.activatedAt) })
           : t('connections.started', { date: formatDate(connection.createdAt) }),
       ),
-      connection.status !== 'active' && connection.statusMessage
-        ? h('p', { class: 'notice' }, connection.statusMessage)
-        : null,
+      connection.status === 'needs-reauth'
+        ? h(
+            'div',
+            { class: 'notice' },
+            explainError({
+              prefix: 'connections',
+              code: 'needsReauth',
+              targetMessage: connection.statusMessage,
+              name,
+              fallback: 'connections.needsReauth',
+            }),
+          )
+        : connection.status !== 'active' && connection.statusMessage
+          ? h('p', { class: 'notice' }, connection.statusMessage)
+          : null,
       actions(connection, name),
+      days
+        ? deliveryChart({
+            id: connection.id,
+            name,
+            days,
+            selected: chartDays.get(connection.id),
+            onSelect: (index) => chartDays.set(connection.id, index),
+          })
+        : null,
       connection.status === 'setting-up' ? null : deliveryList(connection, deliveries, name),
     );
   }
@@ -233,7 +269,6 @@ export async function connectionsView(ctx) {
   function deliveryItem(delivery, name) {
     const id = delivery.id;
     const where = delivery.receipt?.remotePath ?? delivery.receipt?.remoteId;
-    const explained = `deliveryError.${delivery.lastErrorKind}`;
     const troubled = delivery.lastError && delivery.status !== 'delivered';
     return h(
       'li',
@@ -263,15 +298,17 @@ export async function connectionsView(ctx) {
             ),
           )
         : null,
+      // The reason in the reader's language; beside it, the target's own words.
       troubled
-        ? [
-            h(
-              'p',
-              { class: 'delivery-error' },
-              t(hasText(explained) ? explained : 'deliveryError.other', { name }),
-            ),
-            h('p', { class: 'details' }, t('connections.details', { message: delivery.lastError })),
-          ]
+        ? explainError({
+            prefix: 'deliveryError',
+            code: delivery.lastErrorKind,
+            message: delivery.lastError,
+            targetMessage: delivery.targetMessage,
+            name,
+            fallback: 'deliveryError.other',
+            className: 'delivery-error',
+          })
         : null,
       delivery.status === 'retrying' && delivery.nextAttemptAt
         ? h(
@@ -283,6 +320,16 @@ export async function connectionsView(ctx) {
       delivery.attempts > 1
         ? h('p', { class: 'details' }, t('connections.attempts', { count: delivery.attempts }))
         : null,
+      h(
+        'a',
+        {
+          href: `#/delivery/${id}`,
+          id: `history-${id}`,
+          class: 'history-link',
+          'aria-label': t('connections.historyOf', { date: formatDate(delivery.createdAt) }),
+        },
+        t('connections.history'),
+      ),
       delivery.status === 'failed'
         ? h(
             'button',

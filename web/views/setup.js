@@ -1,5 +1,6 @@
 import { ApiError } from '../lib/api.js';
 import { fill, forScreenReaders, h } from '../lib/dom.js';
+import { explainError } from '../lib/explain.js';
 import { t } from '../lib/i18n.js';
 import { stepRenderers } from './setup-steps.js';
 
@@ -101,15 +102,20 @@ export async function setupView(ctx, connectionId) {
       status,
     );
 
-    const setFormError = (message) => {
-      formError.textContent = message ?? '';
-      formError.hidden = !message;
+    /** A text, or the nodes of a refusal said in the reader's language. */
+    const setFormError = (content) => {
+      fill(formError, content ?? []);
+      formError.hidden = !content;
     };
     const outcome = ctx.signInOutcome?.connectionId === connection.id ? ctx.signInOutcome : null;
     // Shown once: the workflow's own lastError covers later visits.
     if (outcome) ctx.signInOutcome = null;
-    const lastError = setup.lastError?.step === setup.currentStep ? setup.lastError.message : null;
-    setFormError(note ?? (outcome?.status === 'error' ? outcome.message : null) ?? lastError);
+    // The workflow's record of a refusal carries its code: preferred to the message of the sign-in's return.
+    const lastError =
+      setup.lastError?.step === setup.currentStep
+        ? refusal(setup.lastError.code, setup.lastError.message, setup.lastError.targetMessage)
+        : null;
+    setFormError(note ?? lastError ?? (outcome?.status === 'error' ? outcome.message : null));
 
     const busy = (working) => {
       for (const button of form.querySelectorAll('button')) button.disabled = Boolean(working);
@@ -162,10 +168,26 @@ export async function setupView(ctx, connectionId) {
         else unplaced.push(detail);
       }
       const placed = error instanceof ApiError && error.details.length > unplaced.length;
-      setFormError(placed && unplaced.length === 0 ? null : messageOf(error));
+      // 422: the target refused; its code said in the reader's language, the target's words beside.
+      const refused =
+        error instanceof ApiError && error.code === 'target-refused'
+          ? refusal(error.reason, error.message, error.message)
+          : null;
+      setFormError(placed && unplaced.length === 0 ? null : (refused ?? messageOf(error)));
       (form.querySelector('[aria-invalid="true"]') ?? (formError.hidden ? null : formError))?.focus();
     }
     return form;
+  }
+
+  function refusal(code, message, targetMessage) {
+    return explainError({
+      prefix: 'setupError',
+      code,
+      message,
+      targetMessage,
+      name: integration.name,
+      fallback: 'setupError.other',
+    });
   }
 
   /** After a sign-in: whose account the connection uses. */

@@ -20,5 +20,11 @@ export const storeCalls = proxyActivities<SetupActivities & DeliveryActivities>(
 /** Marks histories in which a failed activation ends the setup (issue 10.2). */
 export const activationFailureEndsSetupPatch = 'activation-failure-ends-setup';
 
-export const fail = (type: string, message: string) =>
-  ApplicationFailure.create({ type, message, nonRetryable: true });
+/** A refusal for the update caller; `reason` (a refused step's code) lets the API pass the code on. */
+export const fail = (type: string, message: string, reason?: string) =>
+  ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    ...(reason ? { details: [{ reason }] } : {}),
+  });

@@ -49,7 +49,7 @@ export class SetupMachine {
       if (cause instanceof ApplicationFailure && cause.type === setupFailureTypes.refused) {
         const code = String((cause.details?.[0] as { kind?: string } | undefined)?.kind ?? 'refused');
         this.state.lastError = { step, code, message: cause.message };
-        throw fail(setupFailureTypes.refused, cause.message);
+        throw fail(setupFailureTypes.refused, cause.message, code);
       }
       throw error;
     }
