@@ -1,5 +1,10 @@
 import type pg from 'pg';
-import { loadAuthorization, saveAuthorization, type AuthorizationRecord } from '../db/authorizations';
+import {
+  countTokenRefresh,
+  loadAuthorization,
+  saveAuthorization,
+  type AuthorizationRecord,
+} from '../db/authorizations';
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { Credentials, Settings, TokenSet } from '../connectors/types';
 import { inTransaction } from '../db/transaction';
@@ -57,6 +62,7 @@ export async function freshCredentials(
     deps.connectors.descriptor(current.connectorId)?.oauth?.minTokenAgeBeforeRefreshMs ?? 0;
   if (!needsRefresh(current.credentials, now(), minTokenAgeMs, input.rejectedAccessToken)) return current;
 
+  let refreshing = false;
   return inTransaction(deps.pool, async (client) => {
     await client.query("select pg_advisory_xact_lock(hashtext('authorization-refresh'), hashtext($1))", [
       input.authorizationId,
@@ -71,10 +77,12 @@ export async function freshCredentials(
     }
     const oauth = deps.connectors.implementation(locked.connectorId).oauth;
     if (!oauth) throw new Error(`Connector ${locked.connectorId} has no OAuth refresh`);
+    refreshing = true;
     const tokens = await oauth.refresh({
       refreshToken: locked.credentials.tokens.refreshToken!,
       settings: input.settings,
     });
+    refreshing = false;
     const credentials: Credentials = {
       kind: 'tokens',
       tokens: { ...tokens, refreshToken: tokens.refreshToken ?? locked.credentials.tokens.refreshToken },
@@ -86,7 +94,13 @@ export async function freshCredentials(
       replaceId: locked.id,
       scopes: locked.scopes,
     });
+    await countTokenRefresh(client, locked.id, 'refreshed');
     return { ...locked, credentials };
+  }).catch(async (error: unknown) => {
+    // The transaction rolled back; a refusal (or no answer) from the provider is counted on its own.
+    if (refreshing)
+      await countTokenRefresh(deps.pool, input.authorizationId, 'failed').catch(() => undefined);
+    throw error;
   });
 }
 

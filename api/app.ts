@@ -123,6 +123,7 @@ export function createApp(deps: ApiDeps): express.Express {
       oauthWaitMs: config.OAUTH_WAIT_MINUTES * 60_000,
       maxOpenSetups: config.RELAIS_MAX_OPEN_SETUPS,
       startWebhooks,
+      countSetupStep: metrics.countSetupStep,
     }),
   );
   app.use('/v1', webhookRoutes({ pool, vault: deps.vault, policy: userUrlPolicy(config), startWebhooks }));

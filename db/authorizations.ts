@@ -100,3 +100,13 @@ export async function findSharedAuthorization(
   );
   return rows[0] && { id: rows[0].id, accountName: rows[0].account_name };
 }
+
+/** Counts a token refresh of the authorization: done, or refused/failed at the provider. */
+export async function countTokenRefresh(
+  db: pg.Pool | pg.PoolClient,
+  id: string,
+  outcome: 'refreshed' | 'failed',
+): Promise<void> {
+  const column = outcome === 'refreshed' ? 'refreshes' : 'refresh_failures';
+  await db.query(`update authorizations set ${column} = ${column} + 1 where id = $1`, [id]);
+}

@@ -19,6 +19,12 @@ export interface RelaisMetrics {
   registry: Registry;
   /** Counts each API request by method, route pattern and status. */
   httpRequests: RequestHandler;
+  /** Counts a setup step submitted through this API process, by connector, step and outcome. */
+  countSetupStep(labels: {
+    connector: string;
+    step: string;
+    outcome: 'accepted' | 'refused' | 'error';
+  }): void;
 }
 
 interface Sample {
@@ -164,6 +170,30 @@ export function createMetrics(pool: pg.Pool): RelaisMetrics {
     ),
   });
 
+  storedMetric(registry, {
+    name: 'relais_token_refreshes_total',
+    help: 'OAuth token refreshes, by connector and outcome (refreshed, or failed: refused or unanswered).',
+    type: 'counter',
+    read: async () =>
+      (
+        await rows<{ connector_id: string; refreshed: string; failed: string }>(
+          pool,
+          `select connector_id, sum(refreshes) as refreshed, sum(refresh_failures) as failed
+             from authorizations group by connector_id`,
+        )
+      ).flatMap((row) => [
+        { labels: { connector: row.connector_id, outcome: 'refreshed' }, value: Number(row.refreshed) },
+        { labels: { connector: row.connector_id, outcome: 'failed' }, value: Number(row.failed) },
+      ]),
+  });
+
+  const setupSteps = new Counter({
+    name: 'relais_setup_steps_total',
+    help: 'Setup steps submitted to this API process, by connector, step and outcome (accepted, refused, error).',
+    labelNames: ['connector', 'step', 'outcome'] as const,
+    registers: [registry],
+  });
+
   const requests = new Counter({
     name: 'relais_http_requests_total',
     help: 'API requests, by method, route pattern and status.',
@@ -188,5 +218,5 @@ export function createMetrics(pool: pg.Pool): RelaisMetrics {
     next();
   };
 
-  return { registry, httpRequests };
+  return { registry, httpRequests, countSetupStep: (labels) => setupSteps.inc(labels) };
 }

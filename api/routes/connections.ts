@@ -11,6 +11,7 @@ import {
   listConnections,
   type ConnectionRecord,
 } from '../../db/connections';
+import type { RelaisMetrics } from '../../platform/metrics';
 import type { WebhookDeliveryRef } from '../../db/webhooks';
 import { deleteSubmittedSecret } from '../../db/submitted-secrets';
 import { inTransaction } from '../../db/transaction';
@@ -50,6 +51,7 @@ export interface ConnectionRouteDeps {
   maxOpenSetups: number;
   /** Starts the webhook deliveries a committed change recorded; never fails (the reconciler catches up). */
   startWebhooks: (deliveries: WebhookDeliveryRef[]) => Promise<void>;
+  countSetupStep: RelaisMetrics['countSetupStep'];
 }
 
 const documentTypeSchema = z.enum(documentTypes as [string, ...string[]]);
@@ -240,15 +242,19 @@ export function connectionRoutes(deps: ConnectionRouteDeps): Router {
       { tenantId: req.tenant.id, descriptor, step, body: req.body, acceptedBy: req.header('x-relais-user') },
     );
     const handle = temporal.workflow.getHandle(setupWorkflowId(connection.id));
+    const counted = { connector: connection.connectorId, step };
     const setup = await sendSetupUpdate(() =>
       handle.executeUpdate(submitStepUpdate, { args: [input] }),
     ).catch(async (error: unknown) => {
+      const refused = error instanceof HttpError && error.status < 500;
+      deps.countSetupStep({ ...counted, outcome: refused ? 'refused' : 'error' });
       // A refused step never uses the secret it brought (only a checked one is kept): none stays stored.
       if (error instanceof HttpError && input.step === 'credentials' && input.secretRef) {
         await deleteSubmittedSecret(pool, req.tenant.id, input.secretRef);
       }
       throw error;
     });
+    deps.countSetupStep({ ...counted, outcome: 'accepted' });
     res.json({ connection: present(await loadConnection(req), setup) });
   });
 

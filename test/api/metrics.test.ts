@@ -65,6 +65,44 @@ test('documents, deliveries, attempts, time to delivery, connections and request
   assert.doesNotMatch(text, /route="\/v1\/deliveries\/[0-9a-f-]{36}"/, 'ids never become series');
 });
 
+test('setup steps and token refreshes are counted, refused and failed ones apart', async () => {
+  const before = await (await scrape(operatorToken)).text();
+  const steps = (step: string, outcome: string) =>
+    sample(before, `relais_setup_steps_total{connector="dropbox",step="${step}",outcome="${outcome}"}`);
+  // The earlier test set up one Dropbox connection through the API: each of its steps once.
+  assert.equal(steps('format', 'accepted'), 1);
+  assert.equal(steps('oauth', 'accepted'), 1);
+  assert.equal(steps('terms', 'accepted'), 1);
+
+  const created = await relais.api('POST', '/v1/connections', {
+    connectorId: 'dropbox',
+    documentType: 'sales-invoice',
+  });
+  const outOfTurn = await relais.api('POST', `/v1/connections/${created.body.connection.id}/steps/terms`, {
+    accepted: true,
+    termsVersion: '2026-01',
+    acceptedBy: 'metrics-tests@example.test',
+  });
+  assert.ok(outOfTurn.status >= 400 && outOfTurn.status < 500, JSON.stringify(outOfTurn.body));
+
+  // An expired access token is refreshed once; after the user unlinks the app, the refresh is refused.
+  dropbox.expireAccessTokens();
+  const refreshed = await acceptDocument(relais, ublBeInvoice('M-3'));
+  await waitForStatus(relais, refreshed.deliveries[0].id, 'delivered');
+  dropbox.revokeRefreshToken();
+  dropbox.expireAccessTokens();
+  const refused = await acceptDocument(relais, ublBeInvoice('M-4'));
+  await waitForStatus(relais, refused.deliveries[0].id, 'waiting-for-connection');
+
+  const text = await (await scrape(operatorToken)).text();
+  assert.equal(
+    sample(text, 'relais_setup_steps_total{connector="dropbox",step="terms",outcome="refused"}'),
+    1,
+  );
+  assert.equal(sample(text, 'relais_token_refreshes_total{connector="dropbox",outcome="refreshed"}'), 1);
+  assert.equal(sample(text, 'relais_token_refreshes_total{connector="dropbox",outcome="failed"}'), 1);
+});
+
 test("a worker with RELAIS_TEMPORAL_METRICS_ADDRESS serves the Temporal SDK's own metrics there", async () => {
   const address = `127.0.0.1:${await freePort()}`;
   const worker = await startWorkerProcess(relais, {
