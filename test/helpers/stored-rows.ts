@@ -1,10 +1,11 @@
 import type pg from 'pg';
 
 /**
- * Derived rows the worker writes while deliveries run, never a request: a document's stored rendering
- * appears whenever its delivery gets to it, so it is no sign of a request storing something.
+ * Rows only the worker writes while deliveries run, never a request: a document's stored rendering and
+ * a delivery's timeline events appear whenever its delivery gets to them, so they are no sign of a
+ * request storing something (no API route writes either table).
  */
-const writtenByDeliveries = new Set(['renditions']);
+const writtenByDeliveries = new Set(['renditions', 'delivery_events']);
 
 /** Every table of the schema that holds tenants' data (has a tenant_id column), found, not listed. */
 async function tenantTables(pool: pg.Pool): Promise<string[]> {
