@@ -139,6 +139,13 @@ const schema = z
      */
     RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
     /**
+     * Workflows one worker keeps in memory between their tasks. The SDK sizes its cache to the heap
+     * (about 2,300 on a 4 GB heap), and a parked delivery or a setup waiting for its sign-in stays in
+     * it: 5,000 waiting took the worker to 1.3 GB, against 0.64 GB with 200. An evicted workflow is
+     * replayed from its (short, bounded) history when its next task comes.
+     */
+    RELAIS_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).default(200),
+    /**
      * How long a client may take to send a request's headers and body; a slower one (a never-ending
      * body, a trickle of header bytes) gets 408 and its socket closed instead of holding it for Node's
      * default 5 minutes.

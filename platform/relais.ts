@@ -16,7 +16,7 @@ import { createPayloadCodec, relaisDataConverter } from './payload-codec';
 import { relaisVersion } from './version';
 import type { Logger } from './logger';
 import { installTemporalRuntime } from './temporal-runtime';
-import type { Tracing } from './tracing';
+import { tracingWorkflowModules, type Tracing } from './tracing';
 import { ensureSearchAttributes } from './temporal-server';
 import { createVault } from './vault';
 

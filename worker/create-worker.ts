@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
+import type { Config } from '../platform/config';
 import type { ActivityQueue } from '../platform/activity-queues';
 import type { Tracing } from '../platform/tracing';
 
@@ -16,13 +17,22 @@ export interface WorkerSetup {
   /** Rate-limited activity queues (one per connector with an API limit), each polled by its own worker. */
   activityQueues?: ActivityQueue[];
   /**
-   * A prebuilt bundle (tests share one across files) skips the webpack step. With tracing, it must have
-   * been built with `tracingWorkflowModules` among its workflow interceptor modules.
+   * A prebuilt bundle (tests share one across files; a worker builds its own on a thread) skips the
+   * webpack step here. With tracing, it must have been built with `tracingWorkflowModules` among its
+   * workflow interceptor modules.
    */
-  workflowBundle?: { codePath: string };
+  workflowBundle?: { codePath: string } | { code: string };
   /** Tracing, when it is on: activity spans, and workflow spans exported through a sink. */
   tracing?: Tracing;
   tuning?: Partial<WorkerOptions>;
+}
+
+/** The worker options the configuration sets: how many activities run at once, how many workflows stay cached. */
+export function workerTuning(config: Config): Partial<WorkerOptions> {
+  return {
+    maxConcurrentActivityTaskExecutions: config.RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxCachedWorkflows: config.RELAIS_WORKER_MAX_CACHED_WORKFLOWS,
+  };
 }
 
 /** The main worker (workflows + activities) and one activity-only worker per rate-limited queue. */

@@ -18,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from './database';
 import { callApi, listen, type JsonBody } from './http';
 import { captureStream } from './log-capture';
 import { startTestTemporal, testTaskQueue, type TestTemporal } from './temporal';
+import { workerTuning } from '../../worker/create-worker';
 
 export interface TestTenant extends Tenant {
   apiKey: string;
@@ -102,6 +103,7 @@ export async function startTestRelais(
       dataConverter: relaisDataConverter(payloadCodec),
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activityQueues: activityQueues(config, connectors),
+      tuning: workerTuning(config),
       ...(options.temporalAddress ? { address: options.temporalAddress } : {}),
       ...(options.tracing ? { tracing: options.tracing } : {}),
       ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),

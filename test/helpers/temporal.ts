@@ -33,6 +33,8 @@ export interface TestTemporal {
   /** Starts (or restarts) the worker in the background; `stopWorker` drains it. */
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
+  /** How many workflows the running main worker holds in its cache (0 when none runs). */
+  cachedWorkflows(): number;
   /** Runs a worker while `work` runs, then drains it. */
   runUntil<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -100,6 +102,7 @@ export async function startTestTemporal(
       running = { workers, run: runWorkers(workers) };
     },
     stopWorker,
+    cachedWorkflows: () => running?.workers[0]?.getStatus().numCachedWorkflows ?? 0,
     async runUntil(work) {
       const [main] = await newWorkers();
       return main!.runUntil(work);
