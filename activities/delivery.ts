@@ -22,6 +22,7 @@ import {
 import { loadDocument, type StoredDocument } from '../db/documents';
 import { parkedDocumentIds } from '../db/delivery-queries';
 import { renditionOf } from '../db/renditions';
+import { singleFlight } from '../platform/single-flight';
 import { getTenant } from '../db/tenants';
 import {
   deliveryFileName,
@@ -87,7 +88,6 @@ function awaitingMessage(implementation: ConnectorImplementation, reference: str
 export function createDeliveryActivities(deps: DeliveryDeps) {
   const { pool } = deps;
 
-  /** Mirrors a status, then starts the webhook deliveries its change recorded (after the commit). */
   /** Writes the status (and the timeline event saying why), then starts the webhooks it caused. */
   async function setStatus(
     id: string,
@@ -100,6 +100,25 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
     await startWebhooksAfterCommit(deps, webhooks);
   }
 
+  // Deliveries of one document to several connections run at once: one rendering per format serves all.
+  const renderOnce = singleFlight<Buffer>();
+
+  /** The stored rendering of the document in `format`, made (and stored) by one of the callers that need it. */
+  function renditionFor(document: StoredDocument, format: string, make: () => Buffer): Promise<Buffer> {
+    return renderOnce(`${document.id}/${format}`, () =>
+      renditionOf(
+        pool,
+        {
+          tenantId: document.tenantId,
+          documentId: document.id,
+          format,
+          softwareVersion: deps.softwareVersion,
+        },
+        make,
+      ),
+    );
+  }
+
   async function render(
     document: StoredDocument,
     connection: ConnectionRecord,
@@ -109,20 +128,12 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
       (connection.settings.format as OutputFormat | undefined) ?? implementation.descriptor.formats[0]!.id;
     try {
       // Rendered once per document and format and kept: every attempt sends the same bytes.
-      const content = await renditionOf(
-        pool,
-        {
-          tenantId: document.tenantId,
-          documentId: document.id,
-          format,
+      const content = await renditionFor(document, format, () =>
+        renderDocument(document.xml, format, {
+          softwareName: 'Relais',
           softwareVersion: deps.softwareVersion,
-        },
-        () =>
-          renderDocument(document.xml, format, {
-            softwareName: 'Relais',
-            softwareVersion: deps.softwareVersion,
-            ...(document.pdf ? { pdf: document.pdf } : {}),
-          }),
+          ...(document.pdf ? { pdf: document.pdf } : {}),
+        }),
       );
       return { content, warnings: formatWarnings(content, format) };
     } catch (error) {
@@ -139,15 +150,8 @@ export function createDeliveryActivities(deps: DeliveryDeps) {
   /** The PDF beside the XML: the document's own, else a summary rendered once and stored like a rendition. */
   function pdfOf(document: StoredDocument): Promise<Buffer> {
     if (document.pdf) return Promise.resolve(document.pdf);
-    return renditionOf(
-      pool,
-      {
-        tenantId: document.tenantId,
-        documentId: document.id,
-        format: 'pdf',
-        softwareVersion: deps.softwareVersion,
-      },
-      () => pdfForDocument(document.xml, { softwareName: 'Relais', softwareVersion: deps.softwareVersion }),
+    return renditionFor(document, 'pdf', () =>
+      pdfForDocument(document.xml, { softwareName: 'Relais', softwareVersion: deps.softwareVersion }),
     );
   }
 

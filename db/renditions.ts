@@ -18,12 +18,14 @@ export async function renditionOf(
     ).rows[0]?.content as Buffer | undefined;
   const stored = await read();
   if (stored) return stored;
-  await db.query(
+  const rendered = render();
+  const inserted = await db.query(
     `insert into renditions (tenant_id, document_id, format, content, software_version)
      values ($1, $2, $3, $4, $5) on conflict (document_id, format) do nothing`,
-    [input.tenantId, input.documentId, input.format, render(), input.softwareVersion],
+    [input.tenantId, input.documentId, input.format, rendered, input.softwareVersion],
   );
-  // Read back (a statement of its own, so a concurrent first writer's row is seen): theirs or ours.
+  if (inserted.rowCount === 1) return rendered;
+  // Another writer was first: read theirs (a statement of its own, so their committed row is seen).
   const content = await read();
   if (!content)
     throw new Error(`Rendition of ${input.documentId} as ${input.format} not found after storing it`);

@@ -5,8 +5,9 @@ import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
-import { createWorkers, runWorkers } from '../worker/create-worker';
+import { createWorkers, runWorkers, workerTuning } from '../worker/create-worker';
 import { ensureReconcileSchedule } from '../worker/reconcile-schedule';
+import { bundleWorkflowsOnThread } from '../worker/workflow-bundle';
 import { createConnectorRegistry } from '../connectors/registry';
 import { publicBaseUrl, type Config } from './config';
 import { activityQueues } from './activity-queues';
@@ -66,7 +67,9 @@ export async function startRelais(options: {
         dataConverter,
         ...interceptors,
       });
+      const bundle = await bundleWorkflowsOnThread(tracing ? tracingWorkflowModules : []);
       const workers = await createWorkers({
+        workflowBundle: { code: bundle },
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -82,7 +85,7 @@ export async function startRelais(options: {
         }),
         activityQueues: activityQueues(config, connectors),
         ...(tracing ? { tracing } : {}),
-        tuning: { maxConcurrentActivityTaskExecutions: config.RELAIS_WORKER_MAX_CONCURRENT_ACTIVITIES },
+        tuning: workerTuning(config),
       });
       const running = runWorkers(workers);
       stops.unshift(async () => {
