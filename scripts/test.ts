@@ -1,15 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfigOrExit, projectRoot } from '../platform/config';
 import { machinePostgres } from '../platform/database-url';
 import { freePort } from '../platform/free-port';
 import { postgresAnswers, startEmbeddedPostgres } from '../platform/postgres';
-import { failureConverterPath } from '../platform/payload-codec';
 import { ensureTemporalCli, ensureTemporalTestServer } from '../platform/temporal-cli';
 import { startDevServer, waitForTemporal } from '../platform/temporal-server';
-import { workflowsPath } from '../worker/create-worker';
+import { buildWorkflowBundle } from '../worker/workflow-bundle';
 
 /**
  * `npm test`: provides what the suite needs (a Temporal dev server, PostgreSQL, the time-skipping test
@@ -54,11 +52,10 @@ async function main(): Promise<number> {
     }
     say(`PostgreSQL for tests: ${new URL(env.RELAIS_TEST_PG_ADMIN_URL).host}`);
 
-    // Failures made inside the workflow sandbox are converted by the bundle's own failure converter.
-    const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger });
+    // One workflow bundle for every test file.
     const bundlePath = path.join(cacheDir, 'test', 'workflow-bundle.js');
     mkdirSync(path.dirname(bundlePath), { recursive: true });
-    writeFileSync(bundlePath, bundle.code);
+    writeFileSync(bundlePath, await buildWorkflowBundle());
     env.RELAIS_TEST_WORKFLOW_BUNDLE = bundlePath;
 
     const requested = process.argv.slice(2);
@@ -69,15 +66,6 @@ async function main(): Promise<number> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
 }
-
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => process.stderr.write(`${message}\n`),
-  error: (message: string) => process.stderr.write(`${message}\n`),
-  log: () => undefined,
-};
 
 /**
  * The browser tests drive Debian's Chromium (test/helpers/browser-chromium.ts): installed once per

@@ -1,22 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from '../platform/payload-codec';
-import { workflowsPath } from './create-worker';
+import { buildWorkflowBundle } from './workflow-bundle';
 
-/*
- * The thread that builds the workflow bundle (see bundleWorkflowsOnThread): webpack's memory ends with
- * it. `tracingModules` are the workflow interceptor modules tracing needs, none when it is off.
- */
-const { tracingModules } = workerData as { tracingModules: string[] };
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+/* The thread bundleWorkflowsOnThread starts: it builds the bundle and answers its code or the error. */
+const { interceptorModules } = workerData as { interceptorModules: string[] };
 
-bundleWorkflowCode({
-  workflowsPath,
-  failureConverterPath,
-  workflowInterceptorModules: tracingModules,
-  logger: quiet,
-}).then(
-  (bundle) => parentPort!.postMessage({ code: bundle.code }),
+buildWorkflowBundle(interceptorModules).then(
+  (code) => parentPort!.postMessage({ code }),
   (error: unknown) =>
     parentPort!.postMessage({
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),

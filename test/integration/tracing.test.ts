@@ -8,12 +8,11 @@ import { after, before, test } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { loadAuthorization } from '../../db/authorizations';
 import { loadConfig } from '../../platform/config';
-import { failureConverterPath } from '../../platform/payload-codec';
 import { startTracing, tracingWorkflowModules } from '../../platform/tracing';
-import { workflowsPath } from '../../worker/create-worker';
+import { buildWorkflowBundle } from '../../worker/workflow-bundle';
 import { deliveryWorkflowId } from '../../workflows/delivery-messages';
 import { ublBeInvoice, waitForStatus } from '../helpers/delivery-api';
 import { connectDropbox, dropboxEnv, startDropbox } from '../helpers/dropbox-connection';
@@ -32,20 +31,13 @@ let sshd: SshServer;
 let dropbox: DropboxFake;
 let tracedBundlePath: string;
 const onlyTracingEndpoint = { NODE_ENV: 'test', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 before(async () => {
   sshd = await startSshServer();
   dropbox = await startDropbox();
   // The suite's bundle has no tracing interceptors (tracing off): a traced worker needs its own.
-  const bundle = await bundleWorkflowCode({
-    workflowsPath,
-    failureConverterPath,
-    workflowInterceptorModules: tracingWorkflowModules,
-    logger: quiet,
-  });
   tracedBundlePath = path.join(mkdtempSync(path.join(os.tmpdir(), 'relais-traced-')), 'bundle.js');
-  writeFileSync(tracedBundlePath, bundle.code);
+  writeFileSync(tracedBundlePath, await buildWorkflowBundle(tracingWorkflowModules));
 });
 after(async () => {
   await dropbox?.close();
