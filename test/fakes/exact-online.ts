@@ -46,6 +46,8 @@ export interface ExactFake {
     advanceClock(ms: number): void;
     /** Ends the current access token now, and lets a refresh through at once. */
     expireAccessTokens(): void;
+    /** The token endpoint answers only after `ms` (a slow identity server). */
+    delayTokenAnswers(ms: number): void;
     /** A division created after the sign-in: shared only with grants for "all current and future". */
     addDivision(division: FakeDivision): void;
   };
@@ -86,6 +88,7 @@ export async function startExactFake(options: ExactFakeOptions): Promise<ExactFa
     codes: new Map(),
     documents: new Map(),
     tokenCalls: 0,
+    tokenAnswerDelayMs: 0,
     failures: [],
     minuteQuota: new Map(),
     dayQuota: new Map(),
@@ -146,6 +149,9 @@ export async function startExactFake(options: ExactFakeOptions): Promise<ExactFa
         if (!state.grant) return;
         state.grant.accessExpiresAt = now(state);
         state.grant.lastTokenAt = -Infinity;
+      },
+      delayTokenAnswers: (ms) => {
+        state.tokenAnswerDelayMs = ms;
       },
       addDivision: (division) => {
         state.divisions.push(division);

@@ -76,6 +76,9 @@ describe('with a raised Exact limit', () => {
     const tokenCallsBefore = exact.tokenCalls;
     const logBefore = exact.log.length;
     exact.knobs.expireAccessTokens();
+    // A slow token endpoint keeps the first refresh open while the other deliveries call the API, so
+    // they meet the expired token whatever order the worker runs them in.
+    exact.knobs.delayTokenAnswers(1_500);
 
     const started = Date.now();
     const ids = await postInvoices(
@@ -83,6 +86,7 @@ describe('with a raised Exact limit', () => {
       range(50).map((n) => `EXPIRED-${n}`),
     );
     const deliveries = await waitAllDelivered(relais, ids, 60_000);
+    exact.knobs.delayTokenAnswers(0);
     const refused = exact.log.slice(logBefore).filter((entry) => entry.status === 401).length;
     console.log(
       `50 deliveries in ${((Date.now() - started) / 1000).toFixed(1)} s; ${refused} calls met the expired token`,

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import express, { type Express, type Request, type Response } from 'express';
 import {
   ACCESS_TOKEN_LIFETIME_MS,
@@ -97,8 +98,9 @@ export function mountOAuth(app: Express, state: ExactFakeState): void {
     response.redirect(302, decide(state, authorization, decision));
   });
 
-  app.post('/api/oauth2/token', form, (request, response) => {
+  app.post('/api/oauth2/token', form, async (request, response) => {
     state.tokenCalls += 1;
+    if (state.tokenAnswerDelayMs > 0) await delay(state.tokenAnswerDelayMs);
     response.set('Cache-Control', 'no-store');
     if (!request.is('application/x-www-form-urlencoded')) return tokenError(response, 'invalid_request');
     const fields = request.body as Record<string, string | undefined>;

@@ -100,6 +100,8 @@ export interface ExactFakeState {
   codes: Map<string, AuthorizationCode>;
   documents: Map<number, FakeDocument[]>;
   tokenCalls: number;
+  /** How long the token endpoint takes to answer (0: at once). */
+  tokenAnswerDelayMs: number;
   failures: Failure[];
   minuteQuota: Map<number, QuotaWindow>;
   dayQuota: Map<number, QuotaWindow>;
