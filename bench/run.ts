@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         cores: os.availableParallelism(),
         loadAverageBefore,
         fixture: `sample invoice, ${BENCH_INVOICE_LINES} lines`,
-        fixtureKiB: Buffer.byteLength(benchInvoice('SIZE/1')) / 1024,
+        fixtureKiB: Buffer.byteLength(benchInvoice('SIZE-1')) / 1024,
       },
       settings: describeSettings(options, stack.env),
       idle,
