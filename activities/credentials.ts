@@ -8,7 +8,7 @@ import {
 import type { ConnectorRegistry } from '../connectors/registry';
 import type { Credentials, Settings, TokenSet } from '../connectors/types';
 import { inTransaction } from '../db/transaction';
-import { recordConnectionEvent } from '../db/webhook-events';
+import { recordConnectionWebhookEvent } from '../db/webhook-events';
 import type { WebhookDeliveryRef } from '../db/webhooks';
 import type { Vault } from '../platform/vault';
 
@@ -130,7 +130,7 @@ export async function markAuthorizationExpired(
     const started: WebhookDeliveryRef[] = [];
     for (const row of rows) {
       started.push(
-        ...(await recordConnectionEvent(db, {
+        ...(await recordConnectionWebhookEvent(db, {
           tenantId,
           connectionId: row.id,
           type: 'connection.needs-reauth',

@@ -16,7 +16,7 @@ import type { ConnectorRegistry } from '../connectors/registry';
 import { ConnectorError } from '../connectors/errors';
 import type { Administration, Settings } from '../connectors/types';
 import { inTransaction } from '../db/transaction';
-import { recordConnectionEvent } from '../db/webhook-events';
+import { recordConnectionWebhookEvent } from '../db/webhook-events';
 import type { Config } from '../platform/config';
 import { deterministicUuid } from '../platform/ids';
 import type { Vault } from '../platform/vault';
@@ -266,7 +266,7 @@ export function createSetupActivities(deps: SetupDeps) {
           detail: { authorizationId: input.authorizationId },
         });
         if (previous === 'active') return [];
-        return recordConnectionEvent(client, {
+        return recordConnectionWebhookEvent(client, {
           tenantId: input.tenantId,
           connectionId: input.connectionId,
           type: 'connection.active',

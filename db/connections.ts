@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { DocumentType, Settings } from '../connectors/types';
 import { uuidSchema } from '../platform/ids';
 import { inTransaction } from './transaction';
-import { recordConnectionEvent } from './webhook-events';
+import { recordConnectionWebhookEvent } from './webhook-events';
 import type { WebhookDeliveryRef } from './webhooks';
 
 export type ConnectionStatus =
@@ -124,7 +124,7 @@ export async function disconnectConnection(
     if (!previous) return [];
     await setConnectionStatus(db, tenantId, id, 'disconnected', message);
     if (previous === 'disconnected') return [];
-    return recordConnectionEvent(db, { tenantId, connectionId: id, type: 'connection.disconnected' });
+    return recordConnectionWebhookEvent(db, { tenantId, connectionId: id, type: 'connection.disconnected' });
   });
 }
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { deterministicUuid, uuidSchema } from '../platform/ids';
 import type { WebhookEventType } from '../webhooks/events';
 import { inTransaction } from './transaction';
-import { recordDeliveryEvent } from './webhook-events';
+import { recordDeliveryWebhookEvent } from './webhook-events';
 import type { WebhookDeliveryRef } from './webhooks';
 
 export type DeliveryStatus =
@@ -128,7 +128,7 @@ export async function setDeliveryStatus(
     const { rows } = await client.query('select status from deliveries where id = $1 for update', [id]);
     await write(client);
     if (!rows[0] || rows[0].status === update.status) return [];
-    return recordDeliveryEvent(client, { deliveryId: id, type });
+    return recordDeliveryWebhookEvent(client, { deliveryId: id, type });
   });
 }
 

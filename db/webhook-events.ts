@@ -80,7 +80,7 @@ async function recordEvent(
 }
 
 /** A connection's event, from its row as the transaction left it. */
-export async function recordConnectionEvent(
+export async function recordConnectionWebhookEvent(
   db: pg.PoolClient,
   input: { tenantId: string; connectionId: string; type: WebhookEventType },
 ): Promise<WebhookDeliveryRef[]> {
@@ -105,7 +105,7 @@ export async function recordConnectionEvent(
 }
 
 /** A delivery's event, from its row as the transaction left it. */
-export async function recordDeliveryEvent(
+export async function recordDeliveryWebhookEvent(
   db: pg.PoolClient,
   input: { deliveryId: string; type: WebhookEventType },
 ): Promise<WebhookDeliveryRef[]> {
