@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { cursorCreatedAtSql } from './keyset';
 import { deliveryFromRow, type DeliveryRecord, type DeliveryStatus } from './deliveries';
 
 /* Questions about deliveries: the API's are scoped by tenant; the reconciler's spans all tenants. */
@@ -23,7 +24,7 @@ export async function listDeliveries(
 ): Promise<Array<{ delivery: DeliveryRecord; createdAtMicros: string }>> {
   const [beyond, direction] = filter.order === 'newest' ? ['<', 'desc'] : ['>', 'asc'];
   const { rows } = await db.query(
-    `select *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
+    `select *, ${cursorCreatedAtSql('created_at')} as cursor_created_at
        from deliveries where tenant_id = $1
        and ($2::text is null or status = $2) and ($3::uuid is null or connection_id = $3)
        and ($4::uuid is null or document_id = $4) and ($5::timestamptz is null or created_at >= $5)

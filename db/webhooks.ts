@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { cursorCreatedAtSql } from './keyset';
 import { uuidSchema } from '../platform/ids';
 import type { Vault } from '../platform/vault';
 import type { WebhookBody, WebhookEventType } from '../webhooks/events';
@@ -175,19 +176,32 @@ function deliveryFromRow(row: Record<string, unknown>): WebhookDeliveryRecord {
 }
 
 /** An endpoint's deliveries, newest first, each with its event and its attempts. */
+/**
+ * One page of an endpoint's deliveries, newest first, each with its createdAt in microseconds for the
+ * next cursor; `after` is the last row of the previous page.
+ */
 export async function listWebhookDeliveries(
   pool: pg.Pool,
   tenantId: string,
   endpointId: string,
-  filter: { status?: WebhookDeliveryStatus; limit: number },
-): Promise<WebhookDeliveryRecord[]> {
+  filter: { status?: WebhookDeliveryStatus; after?: { createdAt: string; id: string }; limit: number },
+): Promise<Array<{ delivery: WebhookDeliveryRecord; createdAtMicros: string }>> {
   const { rows } = await pool.query(
-    `select ${deliveryColumns} from webhook_deliveries d join webhook_events e on e.id = d.event_id
+    `select ${deliveryColumns}, ${cursorCreatedAtSql('d.created_at')} as cursor_created_at
+       from webhook_deliveries d join webhook_events e on e.id = d.event_id
       where d.tenant_id = $1 and d.endpoint_id = $2 and ($3::text is null or d.status = $3)
-      order by d.created_at desc, d.id desc limit $4`,
-    [tenantId, endpointId, filter.status ?? null, filter.limit],
+        and ($4::timestamptz is null or (d.created_at, d.id) < ($4, $5::uuid))
+      order by d.created_at desc, d.id desc limit $6`,
+    [
+      tenantId,
+      endpointId,
+      filter.status ?? null,
+      filter.after?.createdAt ?? null,
+      filter.after?.id ?? null,
+      filter.limit,
+    ],
   );
-  return rows.map(deliveryFromRow);
+  return rows.map((row) => ({ delivery: deliveryFromRow(row), createdAtMicros: row.cursor_created_at }));
 }
 
 export async function getWebhookDelivery(

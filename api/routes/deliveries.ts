@@ -14,8 +14,9 @@ import {
 import { ensureDeliveries, getDelivery, type DeliveryRecord } from '../../db/deliveries';
 import type { Config } from '../../platform/config';
 import { HttpError, parseOrThrow } from '../errors';
-import { dateTimeParam, withinAcceptedYears } from '../date-time';
-import { idParam, idParamSchema } from '../id-param';
+import { dateTimeParam } from '../date-time';
+import { cursorParam, decodeCursor, pageOf } from '../keyset-cursor';
+import { idParam } from '../id-param';
 import { deliveryRunState, startDeliveries } from '../../platform/start-deliveries';
 import { presentDelivery } from './documents';
 
@@ -30,41 +31,11 @@ const listSchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   /** `newest` lists the latest first (a page of "last deliveries"); cursors follow the same order. */
   order: z.enum(['oldest', 'newest']).default('oldest'),
-  cursor: z
-    .string()
-    .max(200, 'Not a cursor from this API')
-    .regex(/^[\w-]+$/, 'Not a cursor from this API')
-    .optional(),
+  cursor: cursorParam.optional(),
 });
 const resendSchema = z.object({
   since: dateTimeParam('since'),
 });
-
-/**
- * Cursor = base64url of "createdAt|id" of the last row seen (stable under concurrent inserts). createdAt
- * keeps PostgreSQL's microseconds: cut to a JavaScript Date's milliseconds, the last row would compare
- * greater than its own cursor and come back on the next page.
- */
-const encodeCursor = (row: { delivery: DeliveryRecord; createdAtMicros: string }) =>
-  Buffer.from(`${row.createdAtMicros}|${row.delivery.id}`).toString('base64url');
-const cursorCreatedAt = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-function decodeCursor(cursor: string): [string, string] {
-  const [createdAt = '', id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  // Both halves go to PostgreSQL: the date exactly as encodeCursor writes it (no February 31st, which a
-  // Date would roll over), the id a UUID.
-  const date = new Date(createdAt);
-  const validDate =
-    cursorCreatedAt.test(createdAt) &&
-    withinAcceptedYears(date) &&
-    date.toISOString().slice(0, 23) === createdAt.slice(0, 23);
-  const validId = idParamSchema.safeParse(id);
-  if (!validDate || !validId.success || rest.length) {
-    throw new HttpError(400, 'invalid-request', 'Invalid cursor', [
-      { path: 'cursor', message: 'Not a cursor from this API' },
-    ]);
-  }
-  return [createdAt, validId.data];
-}
 
 /** Request schemas of these routes, for the OpenAPI document. */
 export const deliverySchemas = { list: listSchema, resend: resendSchema };
@@ -80,23 +51,22 @@ export function deliveryRoutes(deps: {
 
   router.get('/deliveries', async (req, res) => {
     const query = parseOrThrow(listSchema, req.query, 'query');
-    const [afterCreated, afterId] = query.cursor ? decodeCursor(query.cursor) : [];
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const rows = await listDeliveries(pool, req.tenant.id, {
       ...(query.status ? { status: query.status } : {}),
       ...(query.connectionId ? { connectionId: query.connectionId } : {}),
       ...(query.documentId ? { documentId: query.documentId } : {}),
       ...(query.since ? { since: query.since } : {}),
       ...(query.until ? { until: query.until } : {}),
-      ...(afterCreated && afterId ? { after: { createdAt: afterCreated, id: afterId } } : {}),
+      ...(after ? { after } : {}),
       order: query.order,
       limit: query.limit + 1,
     });
-    const page = rows.slice(0, query.limit);
-    const more = rows.length > query.limit;
-    res.json({
-      deliveries: page.map((row) => presentDelivery(row.delivery)),
-      nextCursor: more ? encodeCursor(page[page.length - 1]!) : null,
-    });
+    const { page, nextCursor } = pageOf(rows, query.limit, (row) => ({
+      createdAt: row.createdAtMicros,
+      id: row.delivery.id,
+    }));
+    res.json({ deliveries: page.map((row) => presentDelivery(row.delivery)), nextCursor });
   });
 
   router.get('/deliveries/:id', async (req, res) => {

@@ -22,6 +22,7 @@ import { webhookEventTypeSchema } from '../../webhooks/events';
 import { newWebhookSecret } from '../../webhooks/secret';
 import { HttpError, parseOrThrow } from '../errors';
 import { idParam } from '../id-param';
+import { cursorParam, decodeCursor, pageOf } from '../keyset-cursor';
 
 /** Endpoints one tenant may register: each event is sent to every subscribed one. */
 export const maxWebhooksPerTenant = 20;
@@ -37,6 +38,8 @@ const createSchema = z.object({
 const deliveryListSchema = z.object({
   status: z.enum(['pending', 'delivered', 'failed']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** `nextCursor` of the previous page: the deliveries older than its last one. */
+  cursor: cursorParam.optional(),
 });
 
 /** Request schemas of these routes, for the OpenAPI document. */
@@ -138,11 +141,16 @@ export function webhookRoutes(deps: {
   router.get('/webhooks/:id/deliveries', async (req, res) => {
     const endpoint = await loadEndpoint(req);
     const query = parseOrThrow(deliveryListSchema, req.query, 'query');
-    const deliveries = await listWebhookDeliveries(pool, req.tenant.id, endpoint.id, {
+    const rows = await listWebhookDeliveries(pool, req.tenant.id, endpoint.id, {
       ...(query.status ? { status: query.status } : {}),
-      limit: query.limit,
+      ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+      limit: query.limit + 1,
     });
-    res.json({ deliveries: deliveries.map(presentDelivery) });
+    const { page, nextCursor } = pageOf(rows, query.limit, (row) => ({
+      createdAt: row.createdAtMicros,
+      id: row.delivery.id,
+    }));
+    res.json({ deliveries: page.map((row) => presentDelivery(row.delivery)), nextCursor });
   });
 
   /** Sends an event again to the endpoint: a new delivery (its own attempts), the same webhook-id. */

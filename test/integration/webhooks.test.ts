@@ -276,6 +276,30 @@ test('every status change of a connection and its deliveries reaches the endpoin
     assert.ok(webhookEventTypes.includes(delivery.event.type));
   }
   assert.equal(receiver.on('/failed-only').length, 1);
+
+  // Paged newest first: pages of 4 then 2 give the same list, and the last page has no cursor.
+  const page = (query: string) =>
+    relais.api('GET', `/v1/webhooks/${all.id}/deliveries?${query}`, undefined, { tenant });
+  const first = await page('limit=4');
+  assert.equal(first.status, 200);
+  assert.equal(first.body.deliveries.length, 4);
+  assert.ok(first.body.nextCursor, 'a cursor to the older deliveries');
+  const second = await page(`limit=4&cursor=${first.body.nextCursor}`);
+  assert.equal(second.body.deliveries.length, 2);
+  assert.equal(second.body.nextCursor, null);
+  assert.deepEqual(
+    [...first.body.deliveries, ...second.body.deliveries].map((d: JsonBody) => d.id),
+    listed.map((d) => d.id),
+  );
+  const sequences = listed.map((d) => d.event.data.sequence);
+  assert.deepEqual(
+    sequences,
+    [...sequences].sort((a, b) => b - a),
+    'newest first',
+  );
+  const forged = await page('cursor=bm90LWEtY3Vyc29y');
+  assert.equal(forged.status, 400);
+  assert.equal(forged.body.details[0].path, 'cursor');
 });
 
 /** Re-authorizes through the fake's consent page and waits until no setup runs any more. */
