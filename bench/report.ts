@@ -85,7 +85,7 @@ function resourceRows(load: LoadResult, highWaterMiB: BenchReport['highWaterMiB'
     [
       'VmHWM API / worker / Temporal (MiB)',
       `${ms(highWaterMiB.api)} / ${ms(highWaterMiB.worker)} / ${ms(highWaterMiB.temporal)}`,
-      'since start-up (the worker bundles its workflows on a thread of its own)',
+      'since start-up (the worker bundles its workflows in a child process)',
     ],
     ...Object.entries(cpu.seconds).map(([name, seconds]): Row => [
       `  CPU ms per delivery: ${name}`,

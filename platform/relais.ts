@@ -7,7 +7,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createWorkers, runWorkers, workerTuning } from '../worker/create-worker';
 import { ensureReconcileSchedule } from '../worker/reconcile-schedule';
-import { bundleWorkflowsOnThread } from '../worker/workflow-bundle';
+import { bundleWorkflowsApart } from '../worker/workflow-bundle';
 import { createConnectorRegistry } from '../connectors/registry';
 import { publicBaseUrl, type Config } from './config';
 import { activityQueues } from './activity-queues';
@@ -67,7 +67,7 @@ export async function startRelais(options: {
         dataConverter,
         ...interceptors,
       });
-      const bundle = await bundleWorkflowsOnThread(tracing ? tracingWorkflowModules : []);
+      const bundle = await bundleWorkflowsApart(tracing ? tracingWorkflowModules : []);
       const workers = await createWorkers({
         workflowBundle: { code: bundle },
         connection,

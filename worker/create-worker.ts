@@ -17,7 +17,7 @@ export interface WorkerSetup {
   /** Rate-limited activity queues (one per connector with an API limit), each polled by its own worker. */
   activityQueues?: ActivityQueue[];
   /**
-   * A prebuilt bundle (tests share one across files; a worker builds its own on a thread) skips the
+   * A prebuilt bundle (tests share one across files; a worker builds its own in a child process) skips the
    * webpack step here. With tracing, it must have been built with `tracingWorkflowModules` among its
    * workflow interceptor modules.
    */
