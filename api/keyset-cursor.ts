@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { withinAcceptedYears } from './date-time';
 import { HttpError } from './errors';
 import { idParamSchema } from './id-param';
+import type { KeysetPosition, KeysetRow } from '../db/keyset';
 
 /*
  * Cursors of the list routes (deliveries, webhook deliveries) = base64url of "createdAt|id" of the last
@@ -16,12 +17,7 @@ export const cursorParam = z
   .max(200, 'Not a cursor from this API')
   .regex(/^[\w-]+$/, 'Not a cursor from this API');
 
-export interface KeysetPosition {
-  createdAt: string;
-  id: string;
-}
-
-export const encodeCursor = (position: KeysetPosition) =>
+const encodeCursor = (position: KeysetPosition) =>
   Buffer.from(`${position.createdAt}|${position.id}`).toString('base64url');
 
 const cursorCreatedAt = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -46,11 +42,17 @@ export function decodeCursor(cursor: string): KeysetPosition {
 }
 
 /** One page from `limit + 1` rows: the first `limit`, and the cursor after them when there were more. */
-export function pageOf<T>(
-  rows: T[],
+export function pageOf<T extends { id: string }>(
+  rows: KeysetRow<T>[],
   limit: number,
-  position: (row: T) => KeysetPosition,
 ): { page: T[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
-  return { page, nextCursor: rows.length > limit ? encodeCursor(position(page[page.length - 1]!)) : null };
+  const last = page[page.length - 1];
+  return {
+    page: page.map((row) => row.delivery),
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ createdAt: last.createdAtMicros, id: last.delivery.id })
+        : null,
+  };
 }

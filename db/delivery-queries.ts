@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { cursorCreatedAtSql } from './keyset';
+import { cursorCreatedAtSql, type KeysetPosition, type KeysetRow } from './keyset';
 import { deliveryFromRow, type DeliveryRecord, type DeliveryStatus } from './deliveries';
 
 /* Questions about deliveries: the API's are scoped by tenant; the reconciler's spans all tenants. */
@@ -11,7 +11,7 @@ export interface DeliveryListFilter {
   since?: string;
   until?: string;
   /** Keyset position: the last row of the previous page (createdAt with microseconds, id). */
-  after?: { createdAt: string; id: string };
+  after?: KeysetPosition;
   order: 'oldest' | 'newest';
   limit: number;
 }
@@ -21,7 +21,7 @@ export async function listDeliveries(
   db: pg.Pool,
   tenantId: string,
   filter: DeliveryListFilter,
-): Promise<Array<{ delivery: DeliveryRecord; createdAtMicros: string }>> {
+): Promise<Array<KeysetRow<DeliveryRecord>>> {
   const [beyond, direction] = filter.order === 'newest' ? ['<', 'desc'] : ['>', 'asc'];
   const { rows } = await db.query(
     `select *, ${cursorCreatedAtSql('created_at')} as cursor_created_at

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { cursorCreatedAtSql } from './keyset';
+import { cursorCreatedAtSql, type KeysetPosition, type KeysetRow } from './keyset';
 import { uuidSchema } from '../platform/ids';
 import type { Vault } from '../platform/vault';
 import type { WebhookBody, WebhookEventType } from '../webhooks/events';
@@ -175,17 +175,16 @@ function deliveryFromRow(row: Record<string, unknown>): WebhookDeliveryRecord {
   };
 }
 
-/** An endpoint's deliveries, newest first, each with its event and its attempts. */
 /**
- * One page of an endpoint's deliveries, newest first, each with its createdAt in microseconds for the
+ * One page of an endpoint's deliveries, newest first, each with its event, its attempts and its createdAt in microseconds for the
  * next cursor; `after` is the last row of the previous page.
  */
 export async function listWebhookDeliveries(
   pool: pg.Pool,
   tenantId: string,
   endpointId: string,
-  filter: { status?: WebhookDeliveryStatus; after?: { createdAt: string; id: string }; limit: number },
-): Promise<Array<{ delivery: WebhookDeliveryRecord; createdAtMicros: string }>> {
+  filter: { status?: WebhookDeliveryStatus; after?: KeysetPosition; limit: number },
+): Promise<Array<KeysetRow<WebhookDeliveryRecord>>> {
   const { rows } = await pool.query(
     `select ${deliveryColumns}, ${cursorCreatedAtSql('d.created_at')} as cursor_created_at
        from webhook_deliveries d join webhook_events e on e.id = d.event_id

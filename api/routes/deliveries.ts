@@ -62,11 +62,8 @@ export function deliveryRoutes(deps: {
       order: query.order,
       limit: query.limit + 1,
     });
-    const { page, nextCursor } = pageOf(rows, query.limit, (row) => ({
-      createdAt: row.createdAtMicros,
-      id: row.delivery.id,
-    }));
-    res.json({ deliveries: page.map((row) => presentDelivery(row.delivery)), nextCursor });
+    const { page, nextCursor } = pageOf(rows, query.limit);
+    res.json({ deliveries: page.map(presentDelivery), nextCursor });
   });
 
   router.get('/deliveries/:id', async (req, res) => {

@@ -146,11 +146,8 @@ export function webhookRoutes(deps: {
       ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
       limit: query.limit + 1,
     });
-    const { page, nextCursor } = pageOf(rows, query.limit, (row) => ({
-      createdAt: row.createdAtMicros,
-      id: row.delivery.id,
-    }));
-    res.json({ deliveries: page.map((row) => presentDelivery(row.delivery)), nextCursor });
+    const { page, nextCursor } = pageOf(rows, query.limit);
+    res.json({ deliveries: page.map(presentDelivery), nextCursor });
   });
 
   /** Sends an event again to the endpoint: a new delivery (its own attempts), the same webhook-id. */
